@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+from nati import portal
+from nati.access import app_required
+
+
+@app_required(portal.GAR)
+def index(request):
+    return render(request, "gar/index.html")

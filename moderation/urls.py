@@ -1,0 +1,7 @@
+from django.urls import path
+
+from moderation import views
+
+urlpatterns = [
+    path("", views.index, name="moderation-support"),
+]

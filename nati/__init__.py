@@ -1,0 +1,3 @@
+from nati.celery import app as celery_app
+
+__all__ = ["celery_app"]
