@@ -69,3 +69,14 @@ def test_mes_donnees_downloads_what_nati_holds_as_json(client_for, parent_cm1):
     assert data["compte"]["identifiant"] == "parent.cm1"
     assert data["enfants"] == [{"prenom": "Māhina", "nom": "Pūtai"}]
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_news_feed_shows_what_apps_post(client_for, parent_cm1):
+    from messaging.services import notification_post
+
+    notification_post(
+        recipients=[parent_cm1], kind="absence", text="Absence de Māhina", url="/x/"
+    )
+    html = client_for(parent_cm1).get("/").content.decode()
+    assert "Fil de nouveautés" in html
+    assert '<a href="/x/">Absence de Māhina</a>' in html
