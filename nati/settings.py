@@ -170,6 +170,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # gunicorn serves the static files through whitenoise, compressed and cached.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
