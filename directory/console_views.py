@@ -1,11 +1,428 @@
-from django.shortcuts import render
+"""The admin console ("Console d'administration").
 
-from directory.models import StructureKind
+Every page is for the console's app right, over the schools of the user's
+admin scope: a school, class, group or user outside it answers 404. Each write
+goes through a service that records it in the audit log.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import services as account_services
+from directory import console_selectors, console_services, selectors, services
+from directory.forms import (
+    AppRightForm,
+    AuditFilterForm,
+    ManualGroupForm,
+    TeacherAttachForm,
+    UserFilterForm,
+)
+from directory.models import AppRight, ClassTeacher, Group, GroupKind, StructureKind
 from nati import portal
-from nati.access import app_required, console_structures
+from nati.access import (
+    app_required,
+    console_structure_or_404,
+    console_structures,
+    in_scope_or_404,
+)
+from nati.models import AuditEntry
+
+console = app_required(portal.CONSOLE)
 
 
-@app_required(portal.CONSOLE)
+def _school_or_404(request, school_id: int):
+    school = console_structure_or_404(request, school_id)
+    if school.kind != StructureKind.SCHOOL:
+        raise Http404
+    return school
+
+
+def _page(request, queryset):
+    paginator = Paginator(queryset, settings.NATI_CONSOLE_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def _confirm(request, *, title: str, text: str, back: str, danger: bool = True):
+    """The second step of a destructive action: the same POST, confirmed."""
+    context = {"title": title, "text": text, "back": back, "danger": danger}
+    return render(request, "directory/confirm.html", context)
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "1"
+
+
+# --- Schools -----------------------------------------------------------------
+
+
+@require_GET
+@console
 def console_home(request):
     schools = console_structures(request).filter(kind=StructureKind.SCHOOL)
-    return render(request, "directory/console/home.html", {"schools": schools})
+    context = {
+        "schools": schools.select_related("parent").order_by("name"),
+        "audit_readable": selectors.is_project_lead(request.user),
+    }
+    return render(request, "directory/console/home.html", context)
+
+
+# --- Users -------------------------------------------------------------------
+
+
+@require_GET
+@console
+def console_users(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    form = UserFilterForm(request.GET or None, school=school)
+    filters = form.cleaned_data if form.is_valid() else {}
+    users = console_selectors.users_filtered(
+        school,
+        query=filters.get("q", ""),
+        profile=filters.get("profile", ""),
+        klass=filters.get("klass"),
+        state=filters.get("state", ""),
+    )
+    context = {"school": school, "form": form, "page": _page(request, users)}
+    return render(request, "directory/console/users.html", context)
+
+
+def _school_user_or_404(school, user_id: int):
+    return in_scope_or_404(console_selectors.school_users(school), pk=user_id)
+
+
+@require_GET
+@console
+def console_user(request, school_id: int, user_id: int):
+    school = _school_or_404(request, school_id)
+    person = _school_user_or_404(school, user_id)
+    context = {"school": school, "person": person}
+    context |= console_selectors.user_card(school, person)
+    return render(request, "directory/console/user.html", context)
+
+
+@require_POST
+@console
+def console_user_photo_remove(request, school_id: int, user_id: int):
+    school = _school_or_404(request, school_id)
+    person = _school_user_or_404(school, user_id)
+    card = reverse("console-user", args=[school.pk, person.pk])
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            title="Supprimer la photo",
+            text=f"La photo de {person.display_name} sera supprimée définitivement.",
+            back=card,
+        )
+    account_services.user_photo_remove(
+        user=person, actor=request.user, structure=school, request=request
+    )
+    messages.success(request, f"La photo de {person.display_name} est supprimée.")
+    return redirect(card)
+
+
+@require_POST
+@console
+def console_user_motto_remove(request, school_id: int, user_id: int):
+    school = _school_or_404(request, school_id)
+    person = _school_user_or_404(school, user_id)
+    card = reverse("console-user", args=[school.pk, person.pk])
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            title="Supprimer la devise",
+            text=f"La devise de {person.display_name} sera effacée.",
+            back=card,
+        )
+    account_services.user_motto_remove(
+        user=person, actor=request.user, structure=school, request=request
+    )
+    messages.success(request, f"La devise de {person.display_name} est supprimée.")
+    return redirect(card)
+
+
+# --- Classes and their teachers ----------------------------------------------
+
+
+@require_GET
+@console
+def console_classes(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    context = {
+        "school": school,
+        "classes": console_selectors.classes_with_teachers(school),
+        "teachers": list(console_selectors.school_teachers(school)),
+    }
+    return render(request, "directory/console/classes.html", context)
+
+
+def _class_or_404(school, class_id: int):
+    return in_scope_or_404(console_selectors.school_classes(school), pk=class_id)
+
+
+def _class_answer(request, school, klass, *, error: str = ""):
+    """The class's row for htmx, else back to the classes page."""
+    if request.htmx:
+        context = {
+            "school": school,
+            "klass": console_selectors.classes_with_teachers(school).get(pk=klass.pk),
+            "teachers": list(console_selectors.school_teachers(school)),
+            "error": error,
+        }
+        return render(request, "directory/console/_class_row.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("console-classes", school.pk)
+
+
+@require_POST
+@console
+def console_class_teacher_attach(request, school_id: int, class_id: int):
+    school = _school_or_404(request, school_id)
+    klass = _class_or_404(school, class_id)
+    form = TeacherAttachForm(request.POST, school=school)
+    if not form.is_valid():
+        return _class_answer(
+            request,
+            school,
+            klass,
+            error=f"Choisissez un enseignant de l'école pour la classe {klass.name}.",
+        )
+    teacher = form.cleaned_data["teacher"]
+    services.class_teacher_attach(
+        klass=klass,
+        teacher=teacher,
+        is_main=form.cleaned_data["is_main"],
+        actor=request.user,
+        request=request,
+    )
+    if not request.htmx:
+        messages.success(request, f"{teacher.display_name} enseigne en {klass.name}.")
+    return _class_answer(request, school, klass)
+
+
+def _class_teacher_or_404(school, class_id: int, user_id: int) -> ClassTeacher:
+    klass = _class_or_404(school, class_id)
+    return in_scope_or_404(
+        ClassTeacher.objects.filter(klass=klass).select_related("user", "klass"),
+        user_id=user_id,
+    )
+
+
+@require_POST
+@console
+def console_class_teacher_detach(request, school_id: int, class_id: int, user_id):
+    school = _school_or_404(request, school_id)
+    link = _class_teacher_or_404(school, class_id, user_id)
+    services.class_teacher_detach(
+        klass=link.klass, teacher=link.user, actor=request.user, request=request
+    )
+    if not request.htmx:
+        messages.success(
+            request,
+            f"{link.user.display_name} n'enseigne plus en {link.klass.name}.",
+        )
+    return _class_answer(request, school, link.klass)
+
+
+@require_POST
+@console
+def console_class_teacher_main(request, school_id: int, class_id: int, user_id):
+    school = _school_or_404(request, school_id)
+    link = _class_teacher_or_404(school, class_id, user_id)
+    services.class_teacher_attach(
+        klass=link.klass,
+        teacher=link.user,
+        is_main=True,
+        actor=request.user,
+        request=request,
+    )
+    return _class_answer(request, school, link.klass)
+
+
+# --- Groups ------------------------------------------------------------------
+
+
+@require_GET
+@console
+def console_groups(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    tab = request.GET.get("onglet", "manuels")
+    if tab not in console_selectors.GROUP_TABS:
+        tab = "manuels"
+    kinds = console_selectors.GROUP_TABS[tab][1]
+    context = {
+        "school": school,
+        "tab": tab,
+        "tabs": console_selectors.GROUP_TABS,
+        "page": _page(request, console_selectors.school_groups(school, kinds)),
+    }
+    return render(request, "directory/console/groups.html", context)
+
+
+def _group_or_404(school, group_id: int, **lookup) -> Group:
+    groups = Group.objects.filter(structure=school, **lookup).exclude(
+        kind=GroupKind.FAVOURITES
+    )
+    return in_scope_or_404(groups.select_related("klass"), pk=group_id)
+
+
+@require_GET
+@console
+def console_group(request, school_id: int, group_id: int):
+    school = _school_or_404(request, school_id)
+    group = _group_or_404(school, group_id)
+    context = {
+        "school": school,
+        "group": group,
+        "page": _page(request, console_selectors.group_members(group)),
+    }
+    context |= console_selectors.group_rules(group)
+    return render(request, "directory/console/group.html", context)
+
+
+def _group_form_answer(request, school, form, group=None):
+    context = {"school": school, "form": form, "group": group}
+    return render(request, "directory/console/group_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@console
+def console_group_create(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    form = ManualGroupForm(request.POST or None, school=school)
+    if request.method == "GET" or not form.is_valid():
+        return _group_form_answer(request, school, form)
+    group = console_services.manual_group_save(
+        structure=school, actor=request.user, request=request, **form.cleaned_data
+    )
+    messages.success(request, f"Le groupe « {group.name} » est créé.")
+    return redirect("console-group", school.pk, group.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@console
+def console_group_edit(request, school_id: int, group_id: int):
+    school = _school_or_404(request, school_id)
+    group = _group_or_404(school, group_id, kind=GroupKind.MANUAL)
+    rules = console_selectors.group_rules(group)
+    initial = {
+        "name": group.name,
+        "inner_communication": group.inner_communication,
+        "members": group.members.all(),
+        **rules,
+    }
+    form = ManualGroupForm(
+        request.POST or None, initial=initial, school=school, group=group
+    )
+    if request.method == "GET" or not form.is_valid():
+        return _group_form_answer(request, school, form, group)
+    console_services.manual_group_save(
+        structure=school,
+        group=group,
+        actor=request.user,
+        request=request,
+        **form.cleaned_data,
+    )
+    messages.success(request, f"Le groupe « {group.name} » est enregistré.")
+    return redirect("console-group", school.pk, group.pk)
+
+
+# --- App rights --------------------------------------------------------------
+
+
+def _rights_rows(school, groups):
+    held = set(AppRight.objects.filter(group__in=groups).values_list("group_id", "app"))
+    return [
+        (group, [(app, (group.pk, app.code) in held) for app in portal.APPS.values()])
+        for group in groups
+    ]
+
+
+@require_GET
+@console
+def console_rights(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    groups = list(console_selectors.school_groups(school).select_related("klass"))
+    context = {
+        "school": school,
+        "apps": portal.APPS.values(),
+        "rows": _rights_rows(school, groups),
+    }
+    return render(request, "directory/console/rights.html", context)
+
+
+@require_POST
+@console
+def console_right_set(request, school_id: int, group_id: int):
+    school = _school_or_404(request, school_id)
+    group = _group_or_404(school, group_id)
+    form = AppRightForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    app = portal.APPS[form.cleaned_data["app"]]
+    granted = form.cleaned_data["granted"]
+    services.app_right_set(
+        group=group, app=app.code, granted=granted, actor=request.user, request=request
+    )
+    if request.htmx:
+        context = {"school": school, "group": group, "app": app, "held": granted}
+        return render(request, "directory/console/_right_cell.html", context)
+    verb = "peut" if granted else "ne peut plus"
+    messages.success(request, f"Le groupe « {group.name} » {verb} ouvrir {app.name}.")
+    return redirect("console-rights", school.pk)
+
+
+@require_POST
+@console
+def console_family_messaging(request, school_id: int):
+    school = _school_or_404(request, school_id)
+    enabled = request.POST.get("enabled") == "1"
+    if not _confirmed(request):
+        text = (
+            f"Les élèves et les parents de {school.name} pourront de nouveau "
+            "ouvrir la Messagerie."
+            if enabled
+            else f"Les élèves et les parents de {school.name} ne pourront plus "
+            "ouvrir la Messagerie, jusqu'à ce que vous la leur rendiez."
+        )
+        title = "Rendre la Messagerie" if enabled else "Retirer la Messagerie"
+        back = reverse("console-rights", args=[school.pk])
+        return _confirm(request, title=title, text=text, back=back, danger=not enabled)
+    services.school_family_messaging_set(
+        structure=school, enabled=enabled, actor=request.user, request=request
+    )
+    if enabled:
+        messages.success(request, "La Messagerie est rendue aux élèves et parents.")
+    else:
+        messages.success(request, "La Messagerie est retirée aux élèves et parents.")
+    return redirect("console-rights", school.pk)
+
+
+# --- Audit log -----------------------------------------------------------------
+
+
+@require_GET
+@console
+def console_audit(request):
+    if not selectors.is_project_lead(request.user):
+        raise PermissionDenied("the audit log is for the project lead")
+    actions = list(
+        AuditEntry.objects.order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+    form = AuditFilterForm(request.GET or None, actions=actions)
+    entries = AuditEntry.objects.select_related("actor", "structure")
+    if form.is_valid():
+        if form.cleaned_data["action"]:
+            entries = entries.filter(action=form.cleaned_data["action"])
+        if form.cleaned_data["structure"]:
+            entries = entries.filter(structure=form.cleaned_data["structure"])
+    context = {"form": form, "page": _page(request, entries)}
+    return render(request, "directory/console/audit.html", context)
