@@ -51,7 +51,9 @@ def test_the_director_of_a_gets_404_for_the_other_school(
 def test_school_b_objects_under_school_a_answer_404(page, client_for, world, objects):
     """The school in the URL is the director's, the object is of school B."""
     mixed = objects(world.school_b) | {"school": world.school_a}
-    assert call(client_for(world.director), page, url_of(page, mixed)).status_code == 404
+    assert (
+        call(client_for(world.director), page, url_of(page, mixed)).status_code == 404
+    )
 
 
 @pytest.mark.parametrize("page", CONSOLE_PAGES, ids=PAGE_IDS)
