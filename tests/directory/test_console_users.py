@@ -74,9 +74,11 @@ def test_the_user_list_is_paginated(client_for, world):
 
 
 def _list_queries(client, world, django_assert_num_queries, size, count):
-    with override_settings(NATI_CONSOLE_PAGE_SIZE=size):
-        with django_assert_num_queries(count):
-            response = client.get(users_url(world, klass=world.cm1.pk, q="a"))
+    with (
+        override_settings(NATI_CONSOLE_PAGE_SIZE=size),
+        django_assert_num_queries(count),
+    ):
+        response = client.get(users_url(world, klass=world.cm1.pk, q="a"))
     return response
 
 
