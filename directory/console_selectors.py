@@ -4,10 +4,14 @@ Every list here runs a fixed number of queries whatever its length or the page
 size: related rows come through select_related or one prefetch per relation.
 """
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from dataclasses import dataclass
 
-from accounts.models import Profile, User
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Value
+from django.db.models.lookups import StartsWith
+
+from accounts.models import AccountState, Profile, User
 from directory.models import (
+    ADMIN_ROLES,
     Affiliation,
     ClassPupil,
     ClassTeacher,
@@ -17,6 +21,7 @@ from directory.models import (
     Membership,
     SchoolClass,
     Structure,
+    StructureKind,
 )
 from nati.dates import current_school_year
 from nati.text import normalise_name
@@ -31,6 +36,21 @@ GROUP_TABS = {
 # Account-state filter values beyond AccountState: flags kept beside it.
 BLOCKED = "blocked"
 PREDELETED = "predeleted"
+
+
+def administered_school(user: User, school_id: int) -> Structure | None:
+    """The school `school_id` if `user` administers it (as selectors.admin_scope
+    says: an admin function on it or on a structure above it), in one query
+    instead of the scope's two and the lookup's one: every console page starts
+    here (bench/portal)."""
+    admin_functions = Group.objects.filter(
+        kind=GroupKind.FUNCTION,
+        role__in=ADMIN_ROLES,
+        memberships__user=user,
+    ).filter(StartsWith(OuterRef("path"), F("structure__path")))
+    return Structure.objects.filter(
+        Exists(admin_functions), pk=school_id, kind=StructureKind.SCHOOL
+    ).first()
 
 
 def school_users(school: Structure) -> QuerySet:
@@ -81,20 +101,76 @@ def users_filtered(
         users = users.filter(predeleted_at__isnull=False)
     elif state:
         users = users.filter(account_state=state)
-    return users.order_by("last_name", "first_name", "pk").prefetch_related(
-        Prefetch(
-            "pupil_links",
-            queryset=ClassPupil.objects.filter(klass__structure=school).select_related(
-                "klass"
-            ),
-        ),
-        Prefetch(
-            "class_links",
-            queryset=ClassTeacher.objects.filter(
-                klass__structure=school
-            ).select_related("klass"),
-        ),
-    )
+    return users.order_by("last_name", "first_name", "pk").only(*_ROW_FIELDS)
+
+
+# What a row of the list shows: reading only these keeps a page light.
+_ROW_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "profile",
+    "account_state",
+    "blocked",
+    "predeleted_at",
+    "last_login",
+)
+
+
+def account_badge(user: User) -> tuple[str, str]:
+    """(badge class, label) of an account: the blocked and pre-deleted flags
+    first, then the state."""
+    if user.predeleted_at is not None:
+        return "bad", "Pré-supprimé"
+    if user.blocked:
+        return "bad", "Bloqué"
+    css = "ok" if user.account_state == AccountState.ACTIVE else "warn"
+    return css, user.get_account_state_display()
+
+
+@dataclass(frozen=True)
+class UserRow:
+    pk: int
+    name: str
+    username: str
+    profile: str
+    classes: str
+    badge: str
+    state: str
+    last_login: object
+
+
+def user_rows(school: Structure, users) -> list[UserRow]:
+    """The list's rows, put together here rather than in the template (per-row
+    template loops cost more than the queries behind them, bench/portal), with
+    the classes of the page's users in this school in one query."""
+    users = list(users)
+    ids = [user.pk for user in users]
+    pupil_of = ClassPupil.objects.filter(
+        user_id__in=ids, klass__structure=school
+    ).values_list("user_id", "klass__name", Value(False))
+    teacher_of = ClassTeacher.objects.filter(
+        user_id__in=ids, klass__structure=school
+    ).values_list("user_id", "klass__name", "is_main")
+    classes: dict[int, list[str]] = {}
+    for user_id, name, is_main in pupil_of.union(teacher_of, all=True).order_by(
+        "klass__name"
+    ):
+        classes.setdefault(user_id, []).append(
+            f"{name} (principal)" if is_main else name
+        )
+    return [
+        UserRow(
+            user.pk,
+            f"{user.last_name} {user.first_name}".strip() or user.username,
+            user.username,
+            user.get_profile_display(),
+            ", ".join(classes.get(user.pk, [])),
+            *account_badge(user),
+            user.last_login,
+        )
+        for user in users
+    ]
 
 
 def user_card(school: Structure, user: User) -> dict:

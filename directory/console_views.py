@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,26 +26,41 @@ from directory.forms import (
 )
 from directory.models import AppRight, ClassTeacher, Group, GroupKind, StructureKind
 from nati import portal
-from nati.access import (
-    app_required,
-    console_structure_or_404,
-    console_structures,
-    in_scope_or_404,
-)
+from nati.access import app_required, console_structures, in_scope_or_404
 from nati.models import AuditEntry
 
 console = app_required(portal.CONSOLE)
 
 
 def _school_or_404(request, school_id: int):
-    school = console_structure_or_404(request, school_id)
-    if school.kind != StructureKind.SCHOOL:
+    """A school of the user's admin scope (nati.access.console_structures says
+    the same in two queries; this is one)."""
+    school = console_selectors.administered_school(request.user, school_id)
+    if school is None:
         raise Http404
     return school
 
 
+class _CountingPaginator(Paginator):
+    """Reads a page and the total in one query: the total rides on each row as
+    a window count, so a list page costs no separate COUNT (bench/portal)."""
+
+    def get_page(self, number):
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            number = 1
+        start = (number - 1) * self.per_page
+        counted = self.object_list.annotate(_total=Window(Count("pk")))
+        rows = list(counted[start : start + self.per_page])
+        if not rows and number > 1:
+            return super().get_page(number)  # past the end: the plain way
+        self.__dict__["count"] = rows[0]._total if rows else 0
+        return self._get_page(rows, number, self)
+
+
 def _page(request, queryset):
-    paginator = Paginator(queryset, settings.NATI_CONSOLE_PAGE_SIZE)
+    paginator = _CountingPaginator(queryset, settings.NATI_CONSOLE_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -79,16 +95,24 @@ def console_home(request):
 @console
 def console_users(request, school_id: int):
     school = _school_or_404(request, school_id)
-    form = UserFilterForm(request.GET or None, school=school)
+    classes = list(console_selectors.school_classes(school))
+    form = UserFilterForm(request.GET or None, classes=classes)
     filters = form.cleaned_data if form.is_valid() else {}
     users = console_selectors.users_filtered(
         school,
         query=filters.get("q", ""),
         profile=filters.get("profile", ""),
-        klass=filters.get("klass"),
+        klass={c.pk: c for c in classes}.get(filters.get("klass")),
         state=filters.get("state", ""),
     )
-    context = {"school": school, "form": form, "page": _page(request, users)}
+    page = _page(request, users)
+    context = {
+        "school": school,
+        "form": form,
+        "classes": classes,
+        "page": page,
+        "rows": console_selectors.user_rows(school, page.object_list),
+    }
     return render(request, "directory/console/users.html", context)
 
 
@@ -102,6 +126,7 @@ def console_user(request, school_id: int, user_id: int):
     school = _school_or_404(request, school_id)
     person = _school_user_or_404(school, user_id)
     context = {"school": school, "person": person}
+    context["badge"], context["state"] = console_selectors.account_badge(person)
     context |= console_selectors.user_card(school, person)
     return render(request, "directory/console/user.html", context)
 

@@ -16,8 +16,8 @@ class UserFilterForm(forms.Form):
         required=False,
         choices=[("", "Tous")] + list(Profile.choices),
     )
-    klass = forms.ModelChoiceField(
-        label="Classe", required=False, queryset=None, empty_label="Toutes"
+    klass = forms.TypedChoiceField(
+        label="Classe", required=False, coerce=int, empty_value=None
     )
     state = forms.ChoiceField(
         label="État du compte",
@@ -30,9 +30,13 @@ class UserFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, school: Structure, **kwargs):
+    def __init__(self, *args, classes: list, **kwargs):
+        # The school's classes, read once by the view for both the options and
+        # the check: a class of another school is not a valid choice.
         super().__init__(*args, **kwargs)
-        self.fields["klass"].queryset = console_selectors.school_classes(school)
+        self.fields["klass"].choices = [("", "Toutes")] + [
+            (c.pk, c.name) for c in classes
+        ]
 
 
 class TeacherAttachForm(forms.Form):

@@ -40,8 +40,8 @@ def test_the_group_list_runs_a_fixed_number_of_queries(
 ):
     client = client_for(world.director)
     client.get("/")
-    # user, app rights, scope, school, count, the page with its member counts.
-    with django_assert_num_queries(6):
+    # user, app rights, school, the page with its total and member counts.
+    with django_assert_num_queries(4):
         client.get(groups_url(world, "profils"))
 
 
@@ -52,8 +52,9 @@ def test_the_group_members_run_a_fixed_number_of_queries(
     url = reverse("console-group", args=[world.school_a.pk, group.pk])
     client = client_for(world.director)
     client.get("/")
-    # user, app rights, scope, school, group, count, page, three rule lists.
-    with django_assert_num_queries(9):
+    # user, app rights, school, group, the page with its total, and whom the
+    # group writes to and is written by.
+    with django_assert_num_queries(7):
         client.get(url)
 
 
