@@ -132,6 +132,7 @@ def main() -> int:
     cookie = lib.session_cookie(director)
     console_path = f"/console/ecoles/{school.pk}/utilisateurs/"
 
+    load_before = os.getloadavg()[0]
     with lib.serve(PORT, workers=2) as base:
         floor = lib.floor_stats(base, cookie, CLIENTS, REQUESTS)
         home = lib.load(base, ["/"], cookie, CLIENTS, REQUESTS)
@@ -149,7 +150,9 @@ def main() -> int:
         f"gunicorn, 2 workers, on loopback; {CLIENTS} clients in a second process; "
         f"{REQUESTS} requests a scenario; the console lists a school of {users} "
         f"users ({settings.NATI_CONSOLE_PAGE_SIZE} a page); "
-        "home and console as its director (ADML, teacher of a class).",
+        "home and console as its director (ADML, teacher of a class). "
+        f"Load average before/after: {load_before:.1f}/{os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores (other work on the machine skews every figure).",
         "",
         lib.TABLE_HEADER,
         floor.line("floor (/_floor/)"),
