@@ -183,44 +183,46 @@ def console_user(request, school_id: int, user_id: int):
     return render(request, "directory/console/user.html", context)
 
 
-@require_POST
-@console
-def console_user_photo_remove(request, school_id: int, user_id: int):
+def _user_removal(request, school_id, user_id, *, what: str, warning: str, remove):
+    """Remove a user's photo or motto: ask first, then call the service (which
+    records it in the audit log)."""
     school = _school_or_404(request, school_id)
     person = _school_user_or_404(school, user_id)
     card = reverse("console-user", args=[school.pk, person.pk])
     if not _confirmed(request):
+        text = f"{what} de {person.display_name} sera {warning}."
         return _confirm(
-            request,
-            title="Supprimer la photo",
-            text=f"La photo de {person.display_name} sera supprimée définitivement.",
-            back=card,
+            request, title=f"Supprimer {what.lower()}", text=text, back=card
         )
-    account_services.user_photo_remove(
-        user=person, actor=request.user, structure=school, request=request
-    )
-    messages.success(request, f"La photo de {person.display_name} est supprimée.")
+    remove(user=person, actor=request.user, structure=school, request=request)
+    messages.success(request, f"{what} de {person.display_name} est supprimée.")
     return redirect(card)
+
+
+@require_POST
+@console
+def console_user_photo_remove(request, school_id: int, user_id: int):
+    return _user_removal(
+        request,
+        school_id,
+        user_id,
+        what="La photo",
+        warning="supprimée définitivement",
+        remove=account_services.user_photo_remove,
+    )
 
 
 @require_POST
 @console
 def console_user_motto_remove(request, school_id: int, user_id: int):
-    school = _school_or_404(request, school_id)
-    person = _school_user_or_404(school, user_id)
-    card = reverse("console-user", args=[school.pk, person.pk])
-    if not _confirmed(request):
-        return _confirm(
-            request,
-            title="Supprimer la devise",
-            text=f"La devise de {person.display_name} sera effacée.",
-            back=card,
-        )
-    account_services.user_motto_remove(
-        user=person, actor=request.user, structure=school, request=request
+    return _user_removal(
+        request,
+        school_id,
+        user_id,
+        what="La devise",
+        warning="effacée",
+        remove=account_services.user_motto_remove,
     )
-    messages.success(request, f"La devise de {person.display_name} est supprimée.")
-    return redirect(card)
 
 
 # --- Classes and their teachers ----------------------------------------------

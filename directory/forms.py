@@ -58,6 +58,14 @@ class _UserChoice(forms.ModelMultipleChoiceField):
         return f"{obj.last_name} {obj.first_name} ({obj.get_profile_display()})"
 
 
+def _groups_field(label: str, **kwargs) -> _GroupChoice:
+    """Groups of the school, chosen in a list; the form sets the queryset."""
+    widget = forms.SelectMultiple(attrs={"size": 8})
+    return _GroupChoice(
+        label=label, required=False, queryset=None, widget=widget, **kwargs
+    )
+
+
 class ManualGroupForm(forms.Form):
     name = forms.CharField(label="Nom du groupe", max_length=200)
     members = _UserChoice(
@@ -66,26 +74,13 @@ class ManualGroupForm(forms.Form):
         queryset=None,
         widget=forms.SelectMultiple(attrs={"size": 12}),
     )
-    visible_to = _GroupChoice(
-        label="Groupes qui voient ce groupe",
-        required=False,
-        queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+    visible_to = _groups_field(
+        "Groupes qui voient ce groupe",
         help_text="Un groupe manuel n'est visible de personne tant qu'aucun "
         "groupe n'est choisi ici.",
     )
-    written_by = _GroupChoice(
-        label="Groupes qui peuvent lui écrire",
-        required=False,
-        queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
-    may_write_to = _GroupChoice(
-        label="Groupes à qui ses membres peuvent écrire",
-        required=False,
-        queryset=None,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-    )
+    written_by = _groups_field("Groupes qui peuvent lui écrire")
+    may_write_to = _groups_field("Groupes à qui ses membres peuvent écrire")
     inner_communication = forms.BooleanField(
         label="Les membres peuvent s'écrire entre eux", required=False
     )
