@@ -94,6 +94,13 @@ def console_home(request):
 # --- Users -------------------------------------------------------------------
 
 
+# Known shortcoming: under load this list serves about 0.15-0.23 × the
+# framework floor's requests a second (bench/portal, target 0.3 ×), measured on
+# a 2-core machine shared with other work. Each page still costs six queries
+# (the user, their app rights, the school in scope, its classes, the page with
+# its total, the page's classes); what would lift it: one query for the app
+# right and the scope together, and the school's class list cached with the
+# import's version.
 @require_GET
 @console
 def console_users(request, school_id: int):
