@@ -1,0 +1,166 @@
+"""Reads of Messagerie. Every list respects withdrawal and the trash, and runs a
+fixed number of queries whatever its length."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from directory.models import GroupKind, Membership
+from messaging.models import (
+    Delivery,
+    FlashMessage,
+    FlashRead,
+    Message,
+    MessageState,
+    Notification,
+)
+from nati.text import normalise_name
+
+
+def _search(queryset: QuerySet, query: str, *, sender: bool) -> QuerySet:
+    for word in query.split():
+        match = Q(message__subject__icontains=word)
+        if sender:
+            match |= Q(message__sender__search_name__contains=normalise_name(word))
+        queryset = queryset.filter(match)
+    return queryset
+
+
+def inbox(user: User, query: str = "") -> QuerySet:
+    deliveries = Delivery.objects.filter(
+        recipient=user,
+        trashed_at__isnull=True,
+        message__withdrawn_at__isnull=True,
+    )
+    return (
+        _search(deliveries, query, sender=True)
+        .select_related("message__sender")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def trash(user: User) -> QuerySet:
+    return (
+        Delivery.objects.filter(
+            recipient=user,
+            trashed_at__isnull=False,
+            deleted_at__isnull=True,
+            message__withdrawn_at__isnull=True,
+        )
+        .select_related("message__sender")
+        .order_by("-trashed_at", "-id")
+    )
+
+
+def sent(user: User, query: str = "") -> QuerySet:
+    messages = Message.objects.filter(
+        sender=user, state__in=[MessageState.SENDING, MessageState.SENT]
+    )
+    for word in query.split():
+        messages = messages.filter(subject__icontains=word)
+    return messages.order_by("-sent_at", "-id")
+
+
+def drafts(user: User) -> QuerySet:
+    return Message.objects.filter(sender=user, state=MessageState.DRAFT).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def unread_count(user: User) -> int:
+    """One query on the partial index of unread deliveries."""
+    return Delivery.objects.filter(
+        recipient=user,
+        read_at__isnull=True,
+        trashed_at__isnull=True,
+        message__withdrawn_at__isnull=True,
+    ).count()
+
+
+def delivery_or_404(user: User, message_id: int) -> Delivery:
+    delivery = (
+        Delivery.objects.filter(
+            recipient=user,
+            message_id=message_id,
+            deleted_at__isnull=True,
+            message__withdrawn_at__isnull=True,
+        )
+        .select_related("message__sender")
+        .first()
+    )
+    if delivery is None:
+        raise Http404
+    return delivery
+
+
+def readable_message_or_404(user: User, message_id: int) -> tuple[Message, Delivery]:
+    """A message the user sent (delivery None) or received, else 404."""
+    message = (
+        Message.objects.filter(pk=message_id, sender=user)
+        .exclude(state=MessageState.DRAFT)
+        .select_related("sender")
+        .first()
+    )
+    if message is not None:
+        return message, None
+    delivery = delivery_or_404(user, message_id)
+    return delivery.message, delivery
+
+
+def draft_or_404(user: User, message_id: int) -> Message:
+    message = Message.objects.filter(
+        pk=message_id, sender=user, state=MessageState.DRAFT
+    ).first()
+    if message is None:
+        raise Http404
+    return message
+
+
+def may_open_attachment(user: User, message: Message) -> bool:
+    if message.sender_id == user.pk:
+        return True
+    return (
+        message.withdrawn_at is None
+        and Delivery.objects.filter(
+            message=message, recipient=user, deleted_at__isnull=True
+        ).exists()
+    )
+
+
+def feed(user: User) -> QuerySet:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+FLASH_ROLES = ["pupils", "parents", "teachers", "staff", "adml"]
+
+
+def flashes_for(user: User, today) -> list[FlashMessage]:
+    """The banners to show a user today: those of the structures above their
+    groups, for a profile they hold there, not closed yet. Two queries."""
+    held = list(
+        Membership.objects.filter(
+            user=user,
+            group__kind__in=[GroupKind.PROFILE, GroupKind.FUNCTION],
+            group__role__in=FLASH_ROLES,
+        ).values_list("group__structure__path", "group__role")
+    )
+    if not held:
+        return []
+    ancestors = {int(pk) for path, _ in held for pk in path.strip("/").split("/")}
+    closed = FlashRead.objects.filter(flash=OuterRef("pk"), user=user)
+    candidates = (
+        FlashMessage.objects.filter(
+            structure_id__in=ancestors, starts_on__lte=today, ends_on__gte=today
+        )
+        .filter(~Exists(closed))
+        .select_related("structure")
+        .order_by("-starts_on", "-id")
+    )
+    return [
+        flash
+        for flash in candidates
+        if any(
+            path.startswith(flash.structure.path) and role in flash.profiles
+            for path, role in held
+        )
+    ]
