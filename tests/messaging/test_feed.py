@@ -1,0 +1,87 @@
+from django.urls import reverse
+
+from messaging.models import Notification
+from messaging.services import notification_post
+from moderation.models import Report
+
+
+def _post(user, n, **fields):
+    for i in range(n):
+        notification_post(
+            recipients=[user], kind="absence", text=f"Entrée {i}", **fields
+        )
+
+
+def test_the_home_feed_shows_the_ten_newest_and_a_link_to_more(client_for, world):
+    _post(world.parent_cm1, 12, url="/presences/")
+    html = client_for(world.parent_cm1).get("/").content.decode()
+    assert "Entrée 11" in html and "Entrée 2" in html and "Entrée 1<" not in html
+    assert html.index("Entrée 11") < html.index("Entrée 10")
+    assert f'href="{reverse("messaging-feed")}?page=2">Voir plus' in html
+    assert "htmx" not in html
+
+    more = client_for(world.parent_cm1).get(reverse("messaging-feed"), {"page": 2})
+    assert more.status_code == 200
+
+
+def test_the_feed_page_is_paginated_and_pins_its_queries(
+    client_for, world, django_assert_num_queries
+):
+    _post(world.parent_cm1, 45)
+    client = client_for(world.parent_cm1)
+    client.get(reverse("messaging-feed"))
+    # user, page count, page rows, the header's app rights and unread count
+    with django_assert_num_queries(5):
+        page3 = client.get(reverse("messaging-feed"), {"page": 3}).content.decode()
+    assert "Entrée 0 <" in page3 and "Page 3 sur 3" in page3
+
+
+def test_the_home_page_with_a_feed_stays_light(
+    client_for, world, django_assert_num_queries
+):
+    _post(world.parent_cm1, 30)
+    client = client_for(world.parent_cm1)
+    client.get("/")
+    # Messagerie's share: the banners (2), the feed (1), the unread count (1);
+    # the other 7 are the home page's own (user, apps, schools, children).
+    with django_assert_num_queries(11):
+        response = client.get("/")
+    assert len(response.content) < 40_000
+
+
+def test_a_report_reaches_the_schools_administrators(client_for, world):
+    notification_post(
+        recipients=[world.parent_cm1],
+        kind="message",
+        text="Un texte déplacé",
+        structure=world.school_a,
+    )
+    note = Notification.objects.get(recipient=world.parent_cm1)
+    client = client_for(world.parent_cm1)
+    url = reverse("messaging-report", args=[note.pk])
+    assert "Signaler" in client.get("/").content.decode()
+    assert client.get(url).status_code == 200
+
+    client.post(url, {"reason": "Propos blessants"})
+
+    report = Report.objects.get()
+    assert report.structure == world.school_a and report.reporter == world.parent_cm1
+    assert report.excerpt == "Un texte déplacé"
+    assert Notification.objects.filter(recipient=world.director, kind="report").exists()
+    page = client_for(world.director).get(reverse("moderation-reports"))
+    assert "Propos blessants" in page.content.decode()
+    assert '<span class="badge warn">1</span>' in page.content.decode()
+    # Another school's administrator and a parent do not see it.
+    assert (
+        client_for(world.parent_cm1).get(reverse("moderation-reports")).status_code
+        == 403
+    )
+
+
+def test_reporting_someone_elses_entry_is_404_and_needs_post(client_for, world):
+    notification_post(recipients=[world.parent_cm1], kind="x", text="t")
+    note = Notification.objects.get()
+    url = reverse("messaging-report", args=[note.pk])
+    assert client_for(world.parent_b).post(url, {"reason": "r"}).status_code == 404
+    assert client_for(world.parent_cm1).put(url).status_code == 405
+    assert not Report.objects.exists()
