@@ -232,6 +232,7 @@ def message_send(*, message: Message, sender: User, request=None) -> Message:
     )
     if count <= settings.MESSAGING_SYNC_LIMIT:
         message_deliver(message_id=message.pk)
+        message.refresh_from_db()
     else:
         from messaging.tasks import message_deliver_task
 
