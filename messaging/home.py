@@ -1,7 +1,11 @@
+from django.urls import reverse
 from django.utils import timezone
 
 from messaging import selectors
-from nati.home import home_panel
+from moderation.models import Report
+from nati import portal
+from nati.access import console_structures, request_apps
+from nati.home import Tile, home_panel, tile_provider
 
 FEED_SIZE = 10
 
@@ -23,3 +27,28 @@ def news_feed(request):
         "items": items[:FEED_SIZE],
         "more": len(items) > FEED_SIZE,
     }
+
+
+@tile_provider
+def console_tiles(request):
+    """For administrators: the flash messages and the reports waiting. Two
+    queries, only for users holding the console (the app set is read once)."""
+    if portal.CONSOLE not in request_apps(request):
+        return []
+    scope = console_structures(request)
+    waiting = Report.objects.filter(structure__in=scope, handled_at__isnull=True)
+    count = waiting.count()
+    return [
+        Tile(
+            "Message Flash",
+            "flag",
+            reverse("messaging-flash-home"),
+            "Un bandeau sur la page d'accueil",
+        ),
+        Tile(
+            "Signalements",
+            "alert",
+            reverse("moderation-reports"),
+            f"{count} à traiter" if count else "Aucun à traiter",
+        ),
+    ]

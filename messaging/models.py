@@ -121,8 +121,10 @@ class Delivery(models.Model):
     but the keys is nullable so that the insert names only what it sets.
     """
 
+    # No index of its own: delivery_unique (message, recipient) leads with it,
+    # and every index less is faster bulk inserts.
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, related_name="deliveries"
+        Message, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deliveries"
@@ -132,6 +134,9 @@ class Delivery(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     trashed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A copy of the message's withdrawn_at, written with it: the inbox and the
+    # unread count then stay on this table's partial indexes, no join.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
@@ -143,12 +148,16 @@ class Delivery(models.Model):
         indexes = [
             models.Index(
                 fields=["recipient", "-sent_at"],
-                condition=Q(trashed_at__isnull=True),
+                condition=Q(trashed_at__isnull=True, withdrawn_at__isnull=True),
                 name="delivery_inbox",
             ),
             models.Index(
                 fields=["recipient"],
-                condition=Q(read_at__isnull=True, trashed_at__isnull=True),
+                condition=Q(
+                    read_at__isnull=True,
+                    trashed_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                ),
                 name="delivery_unread",
             ),
             models.Index(
@@ -267,6 +276,11 @@ class FlashMessage(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def profile_labels(self) -> str:
+        labels = dict(FlashProfile.choices)
+        return ", ".join(labels.get(code, code) for code in self.profiles)
 
 
 class FlashRead(models.Model):

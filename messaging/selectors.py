@@ -28,9 +28,7 @@ def _search(queryset: QuerySet, query: str, *, sender: bool) -> QuerySet:
 
 def inbox(user: User, query: str = "") -> QuerySet:
     deliveries = Delivery.objects.filter(
-        recipient=user,
-        trashed_at__isnull=True,
-        message__withdrawn_at__isnull=True,
+        recipient=user, trashed_at__isnull=True, withdrawn_at__isnull=True
     )
     return (
         _search(deliveries, query, sender=True)
@@ -45,7 +43,7 @@ def trash(user: User) -> QuerySet:
             recipient=user,
             trashed_at__isnull=False,
             deleted_at__isnull=True,
-            message__withdrawn_at__isnull=True,
+            withdrawn_at__isnull=True,
         )
         .select_related("message__sender")
         .order_by("-trashed_at", "-id")
@@ -67,13 +65,21 @@ def drafts(user: User) -> QuerySet:
     )
 
 
+def target_ids(message: Message) -> tuple[set[int], set[int]]:
+    """(user ids, group ids) the sender chose."""
+    users, groups = set(), set()
+    for user_id, group_id in message.targets.values_list("user_id", "group_id"):
+        (users if user_id else groups).add(user_id or group_id)
+    return users, groups
+
+
 def unread_count(user: User) -> int:
     """One query on the partial index of unread deliveries."""
     return Delivery.objects.filter(
         recipient=user,
         read_at__isnull=True,
         trashed_at__isnull=True,
-        message__withdrawn_at__isnull=True,
+        withdrawn_at__isnull=True,
     ).count()
 
 
@@ -83,7 +89,7 @@ def delivery_or_404(user: User, message_id: int) -> Delivery:
             recipient=user,
             message_id=message_id,
             deleted_at__isnull=True,
-            message__withdrawn_at__isnull=True,
+            withdrawn_at__isnull=True,
         )
         .select_related("message__sender")
         .first()

@@ -25,6 +25,7 @@ from messaging.models import (
     MessagingPreference,
     Notification,
 )
+from messaging.selectors import target_ids
 from nati.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def notification_post(
 ) -> int:
     """Post one entry to each recipient's news feed (users or user ids)."""
     ids = {getattr(r, "pk", r) for r in recipients}
+    if connection.vendor == "postgresql" and len(ids) > 500:
+        return _notifications_insert(ids, kind, text[:300], url, structure)
     Notification.objects.bulk_create(
         [
             Notification(
@@ -58,6 +61,25 @@ def notification_post(
         ],
         batch_size=5000,
     )
+    return len(ids)
+
+
+def _notifications_insert(ids: set[int], kind, text, url, structure) -> int:
+    """Thousands of entries in one statement: the ids travel as one array."""
+    table = Notification._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (recipient_id, kind, text, url, structure_id,"  # noqa: S608
+            " created_at) SELECT unnest(%s::bigint[]), %s, %s, %s, %s, %s",
+            [
+                sorted(ids),
+                kind,
+                text,
+                url,
+                getattr(structure, "pk", structure),
+                timezone.now(),
+            ],
+        )
     return len(ids)
 
 
@@ -139,18 +161,11 @@ def message_draft_save(
     return message
 
 
-def _target_ids(message: Message) -> tuple[set[int], set[int]]:
-    users, groups = set(), set()
-    for user_id, group_id in message.targets.values_list("user_id", "group_id"):
-        (users if user_id else groups).add(user_id or group_id)
-    return users, groups
-
-
 def recipients_expanded(message: Message) -> QuerySet:
     """The user ids a message reaches now: the people chosen and the members of
     the groups chosen, each through a group the sender may write to — so the
     expansion itself re-applies the rules. Lazy, distinct."""
-    users, groups = _target_ids(message)
+    users, groups = target_ids(message)
     return (
         Membership.objects.filter(
             Q(group_id__in=groups) | Q(user_id__in=users),
@@ -169,7 +184,7 @@ def recipients_expanded(message: Message) -> QuerySet:
 def recipients_check(message: Message) -> int:
     """Refuse, naming them, every chosen person or group out of the sender's
     reach; else the number of people the message reaches."""
-    users, groups = _target_ids(message)
+    users, groups = target_ids(message)
     if not users and not groups:
         raise MessageRefused("Choisissez au moins un destinataire.")
     writable = set(
@@ -307,9 +322,9 @@ def message_draft_delete(*, message: Message) -> None:
 @transaction.atomic
 def message_withdraw(*, message: Message, actor: User, request=None) -> None:
     """A moderator takes a message out of every inbox (the rows stay)."""
-    Message.objects.filter(pk=message.pk).update(
-        withdrawn_at=timezone.now(), withdrawn_by=actor
-    )
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(withdrawn_at=now, withdrawn_by=actor)
+    Delivery.objects.filter(message=message).update(withdrawn_at=now)
     Notification.objects.filter(
         kind="message", url=reverse("messaging-message", args=[message.pk])
     ).delete()
@@ -415,7 +430,7 @@ def digest_send(*, now: dt.datetime | None = None) -> int:
                 sent_at__lte=now,
                 read_at__isnull=True,
                 trashed_at__isnull=True,
-                message__withdrawn_at__isnull=True,
+                withdrawn_at__isnull=True,
             )
             .select_related("message__sender")
             .order_by("-sent_at")[:50]

@@ -82,7 +82,7 @@ def _initial(request, draft):
     """What the form starts with: a draft, a reply (to all) or a forward."""
     user = request.user
     if draft is not None:
-        user_ids, group_ids = services._target_ids(draft)
+        user_ids, group_ids = selectors.target_ids(draft)
         return {
             "subject": draft.subject,
             "body": draft.body,
@@ -109,7 +109,7 @@ def _initial(request, draft):
         }
     users, groups = {parent.sender_id}, set()
     if request.GET.get("tous"):
-        more_users, groups = services._target_ids(parent)
+        more_users, groups = selectors.target_ids(parent)
         users |= more_users
         groups = set(
             directory_selectors.writable_groups(user)

@@ -68,6 +68,8 @@ def test_a_report_reaches_the_schools_administrators(client_for, world):
     assert report.structure == world.school_a and report.reporter == world.parent_cm1
     assert report.excerpt == "Un texte déplacé"
     assert Notification.objects.filter(recipient=world.director, kind="report").exists()
+    home = client_for(world.director).get("/").content.decode()
+    assert "Signalements" in home and "1 à traiter" in home
     page = client_for(world.director).get(reverse("moderation-reports"))
     assert "Propos blessants" in page.content.decode()
     assert '<span class="badge warn">1</span>' in page.content.decode()
@@ -85,3 +87,28 @@ def test_reporting_someone_elses_entry_is_404_and_needs_post(client_for, world):
     assert client_for(world.parent_b).post(url, {"reason": "r"}).status_code == 404
     assert client_for(world.parent_cm1).put(url).status_code == 405
     assert not Report.objects.exists()
+
+
+def test_posting_to_thousands_is_one_statement_with_every_field(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    users = User.objects.bulk_create(
+        [User(username=f"bulk.{n}", search_name=f"bulk {n}") for n in range(600)]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        posted = notification_post(
+            recipients=users,
+            kind="message",
+            text="Nouveau message",
+            url="/messagerie/message/1/",
+            structure=world.school_a,
+        )
+    assert posted == 600
+    assert [q["sql"][:6] for q in queries if "SAVEPOINT" not in q["sql"]] == ["INSERT"]
+    rows = Notification.objects.filter(kind="message", structure=world.school_a)
+    assert rows.count() == 600
+    assert set(rows.values_list("url", flat=True)) == {"/messagerie/message/1/"}
+    assert rows.filter(created_at__isnull=True).count() == 0

@@ -233,7 +233,21 @@ def test_families_without_messagerie_see_a_notice_and_cannot_read_or_send(
     ):
         assert response.status_code == 403
         assert "La Messagerie ne vous est pas ouverte" in response.content.decode()
-    assert not Message.objects.filter(sender=world.parent_cm1).exists()
+    draft = services.message_draft_save(
+        sender=world.parent_cm1, subject="b", body="", user_ids=[], group_ids=[]
+    )
+    for name, args in [
+        ("messaging-mark", [message.pk]),
+        ("messaging-trash-move", [message.pk]),
+        ("messaging-restore", [message.pk]),
+        ("messaging-delete", [message.pk]),
+        ("messaging-draft", [draft.pk]),
+        ("messaging-confirm", [draft.pk]),
+        ("messaging-draft-delete", [draft.pk]),
+        ("messaging-preferences", []),
+    ]:
+        assert client.post(reverse(name, args=args)).status_code == 403, name
+    assert Message.objects.filter(sender=world.parent_cm1).get().pk == draft.pk
     # Teachers keep it; the school's families in B too.
     assert (
         client_for(world.teacher_cm1).get(reverse("messaging-inbox")).status_code == 200
