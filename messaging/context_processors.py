@@ -9,12 +9,14 @@ def unread(request):
     count on the partial index of unread deliveries."""
 
     def count():
-        from messaging.selectors import unread_count
+        from messaging.selectors import UNREAD_CAP, unread_count
 
         if not request.user.is_authenticated or request.user.is_predeleted:
             return None
         if portal.MESSAGERIE not in request_apps(request):
             return None
-        return {"unread": unread_count(request.user)}
+        unread = unread_count(request.user)
+        label = f"{UNREAD_CAP - 1}+" if unread >= UNREAD_CAP else str(unread)
+        return {"unread": unread, "label": label}
 
     return {"messaging_header": SimpleLazyObject(count)}

@@ -318,3 +318,23 @@ def test_the_preference_is_saved(client_for, world):
     client = client_for(world.parent_cm1)
     client.post(reverse("messaging-preferences"), {"email_mode": "digest"})
     assert world.parent_cm1.messaging_preference.email_mode == "digest"
+
+
+def test_the_header_count_stops_at_99_plus(client_for, world):
+    from django.utils import timezone
+
+    now = timezone.now()
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                sender=world.teacher_cm1, subject=f"m{n}", state="sent", sent_at=now
+            )
+            for n in range(120)
+        ]
+    )
+    Delivery.objects.bulk_create(
+        [Delivery(message=m, recipient=world.parent_cm1, sent_at=now) for m in messages]
+    )
+    assert selectors.unread_count(world.parent_cm1) == selectors.UNREAD_CAP
+    html = client_for(world.parent_cm1).get("/").content.decode()
+    assert 'title="messages non lus">99+<' in html
