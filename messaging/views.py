@@ -211,7 +211,7 @@ def compose(request, pk=None):
         messages.success(request, "Brouillon enregistré.")
         return redirect("messaging-drafts")
     try:
-        services.recipients_check(message)
+        services.recipients_check(message, limit=1)
     except services.MessageRefused as refusal:
         return _refused(request, message, refusal)
     if services.reaches_families(message):
@@ -244,8 +244,8 @@ def _send(request, message):
     else:
         messages.success(
             request,
-            f"Message en cours d'envoi à {message.recipient_count} personnes : "
-            "il arrive dans leurs boîtes dans quelques instants.",
+            "Message en cours d'envoi : il arrive dans les boîtes de ses "
+            "destinataires dans quelques instants.",
         )
     return redirect("messaging-sent")
 

@@ -216,6 +216,36 @@ def inbox_queries(reader) -> tuple[int, int]:
     return counts[0], counts[1]
 
 
+def home_share(reader) -> tuple[float, float, float]:
+    """In process, median ms of the floor, of the home page, and of the home
+    page without Messagerie's panels: what the feed and banners cost."""
+    import statistics
+
+    from django.test import Client
+
+    from nati import home
+
+    client = Client()
+    client.force_login(reader)
+
+    def median_ms(path: str) -> float:
+        times = []
+        for _ in range(60):
+            started = time.perf_counter()
+            client.get(path, HTTP_HOST="127.0.0.1")
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times[10:])
+
+    floor, full = median_ms("/_floor/"), median_ms("/")
+    saved = list(home._panels)
+    home._panels[:] = [p for p in saved if not p[1].__module__.startswith("messaging")]
+    try:
+        bare = median_ms("/")
+    finally:
+        home._panels[:] = saved
+    return floor, full, bare
+
+
 def with_worker():
     """A Celery worker on the bench broker, as production runs it."""
     return subprocess.Popen(
@@ -309,16 +339,18 @@ def main() -> int:
             time.sleep(2)  # let the worker connect to the broker
             # In process, once serve() has collected the static files.
             first_page, hundredth_page = inbox_queries(data["reader"])
+            floor_ms, home_ms, bare_ms = home_share(data["reader"])
             runs = send_runs(base_url, data)
             reader_cookie = session_cookie(data["reader"])
+            # Latency: one client per gunicorn worker, no queue of our making.
             inbox = load(
-                base_url, ["/messagerie/"], reader_cookie, clients=4, requests=400
+                base_url, ["/messagerie/"], reader_cookie, clients=2, requests=400
             )
             inbox_deep = load(
                 base_url,
                 ["/messagerie/?page=150"],
                 reader_cookie,
-                clients=4,
+                clients=2,
                 requests=200,
             )
             home = load(base_url, ["/"], reader_cookie, clients=8, requests=600)
@@ -359,10 +391,18 @@ def main() -> int:
         f"{ratio:.2f} | ≥ 0.5 | {verdict(ratio >= 0.5)} |",
         "",
         TABLE_HEADER,
-        inbox.line("inbox page 1 (4 clients)"),
-        inbox_deep.line("inbox page 150 (4 clients)"),
+        inbox.line("inbox page 1 (2 clients)"),
+        inbox_deep.line("inbox page 150 (2 clients)"),
         home.line("home page with feed (8 clients)"),
         floor.line("framework floor /_floor/ (8 clients)"),
+        "",
+        f"In process (Django test client, DEBUG off), median: floor {floor_ms:.1f} "
+        f"ms, home page {home_ms:.1f} ms, home page without Messagerie's panels "
+        f"(feed, banners) {bare_ms:.1f} ms: the foundation's home alone is at "
+        f"{floor_ms / bare_ms:.2f} × the floor, Messagerie adds "
+        f"{home_ms - bare_ms:.1f} ms.",
+        f"Load average when measured: {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores (shared machine).",
         "",
         "Send runs: "
         + "; ".join(
