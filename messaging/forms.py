@@ -1,6 +1,7 @@
 from django import forms
 
 from messaging.models import EmailMode, FlashMessage, FlashProfile
+from messaging.services import FLASH_FIELDS
 
 
 class ComposeForm(forms.Form):
@@ -39,18 +40,7 @@ class FlashForm(forms.ModelForm):
 
     class Meta:
         model = FlashMessage
-        fields = [
-            "title",
-            "starts_on",
-            "ends_on",
-            "profiles",
-            "language",
-            "colour",
-            "signature",
-            "body",
-            "notify_mail",
-            "notify_mobile",
-        ]
+        fields = FLASH_FIELDS
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -329,32 +329,37 @@ def message_detail(request, pk):
     return render(request, "messaging/message.html", context)
 
 
+def _on_delivery(request, pk, action, done: str, to: str):
+    """The small POST actions on one's own copy of a message."""
+    action(delivery=selectors.delivery_or_404(request.user, pk))
+    messages.success(request, done)
+    return redirect(to)
+
+
 @messagerie_required
 @require_POST
 def mark(request, pk):
-    delivery = selectors.delivery_or_404(request.user, pk)
     read = request.POST.get("read") == "1"
-    services.delivery_read_set(delivery=delivery, read=read)
-    messages.success(request, "Marqué comme lu." if read else "Marqué comme non lu.")
-    return redirect("messaging-inbox")
+
+    def action(delivery):
+        services.delivery_read_set(delivery=delivery, read=read)
+
+    done = "Marqué comme lu." if read else "Marqué comme non lu."
+    return _on_delivery(request, pk, action, done, "messaging-inbox")
 
 
 @messagerie_required
 @require_POST
 def trash_move(request, pk):
-    delivery = selectors.delivery_or_404(request.user, pk)
-    services.delivery_trash(delivery=delivery)
-    messages.success(request, "Message mis à la corbeille.")
-    return redirect("messaging-inbox")
+    done = "Message mis à la corbeille."
+    return _on_delivery(request, pk, services.delivery_trash, done, "messaging-inbox")
 
 
 @messagerie_required
 @require_POST
 def restore(request, pk):
-    delivery = selectors.delivery_or_404(request.user, pk)
-    services.delivery_restore(delivery=delivery)
-    messages.success(request, "Message remis dans la boîte de réception.")
-    return redirect("messaging-trash")
+    done = "Message remis dans la boîte de réception."
+    return _on_delivery(request, pk, services.delivery_restore, done, "messaging-trash")
 
 
 @messagerie_required

@@ -30,3 +30,17 @@ def send(client_for):
         return client_for(sender).post(reverse("messaging-compose"), data)
 
     return post
+
+
+@pytest.fixture(autouse=True)
+def _async_unsafe_restored():
+    """tests/conftest.py's `browser` sets DJANGO_ALLOW_ASYNC_UNSAFE for good;
+    left set, it fails the later `check --deploy` test. Put it back as found."""
+    import os
+
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    yield
+    if before is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
