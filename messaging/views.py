@@ -31,38 +31,36 @@ def _query(request) -> str:
 # --- Lists --------------------------------------------------------------------
 
 
+def _list(request, tab: str, selector, searchable: bool = False):
+    """A paginated folder; `tab` names its template and its tab."""
+    query = _query(request) if searchable else ""
+    queryset = selector(request.user, query) if searchable else selector(request.user)
+    context = {"page": _page(request, queryset), "query": query, "tab": tab}
+    return render(request, f"messaging/{tab}.html", context)
+
+
 @messagerie_required
 @require_GET
 def index(request):
-    query = _query(request)
-    page = _page(request, selectors.inbox(request.user, query))
-    return render(
-        request, "messaging/inbox.html", {"page": page, "query": query, "tab": "inbox"}
-    )
+    return _list(request, "inbox", selectors.inbox, searchable=True)
 
 
 @messagerie_required
 @require_GET
 def sent(request):
-    query = _query(request)
-    page = _page(request, selectors.sent(request.user, query))
-    return render(
-        request, "messaging/sent.html", {"page": page, "query": query, "tab": "sent"}
-    )
+    return _list(request, "sent", selectors.sent, searchable=True)
 
 
 @messagerie_required
 @require_GET
 def drafts(request):
-    page = _page(request, selectors.drafts(request.user))
-    return render(request, "messaging/drafts.html", {"page": page, "tab": "drafts"})
+    return _list(request, "drafts", selectors.drafts)
 
 
 @messagerie_required
 @require_GET
 def trash(request):
-    page = _page(request, selectors.trash(request.user))
-    return render(request, "messaging/trash.html", {"page": page, "tab": "trash"})
+    return _list(request, "trash", selectors.trash)
 
 
 # --- Writing ------------------------------------------------------------------
