@@ -338,3 +338,22 @@ def test_the_header_count_stops_at_99_plus(client_for, world):
     assert selectors.unread_count(world.parent_cm1) == selectors.UNREAD_CAP
     html = client_for(world.parent_cm1).get("/").content.decode()
     assert 'title="messages non lus">99+<' in html
+
+
+def test_without_javascript_the_search_button_keeps_what_was_written(client_for, world):
+    response = client_for(world.teacher_cm1).post(
+        reverse("messaging-compose"),
+        {
+            "subject": "Piscine",
+            "body": "Jeudi",
+            "users": [world.staff_a.pk],
+            "q": "putai",
+            "action": "search",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Piscine"' in html and "Jeudi" in html
+    assert f'name="users" value="{world.staff_a.pk}" checked' in html
+    assert f'name="users" value="{world.parent_cm1.pk}"' in html
+    assert not Message.objects.exists()
