@@ -59,11 +59,33 @@ def trash(user: User) -> QuerySet:
 
 def sent(user: User, query: str = "") -> QuerySet:
     messages = Message.objects.filter(
-        sender=user, state__in=[MessageState.SENDING, MessageState.SENT]
+        sender=user,
+        state__in=[MessageState.SENDING, MessageState.SENT],
+        sender_trashed_at__isnull=True,
     )
     for word in query.split():
         messages = messages.filter(subject__icontains=word)
     return messages.order_by("-sent_at", "-id")
+
+
+def sent_trash(user: User) -> QuerySet:
+    return Message.objects.filter(
+        sender=user, sender_trashed_at__isnull=False, sender_deleted_at__isnull=True
+    ).order_by("-sender_trashed_at", "-id")
+
+
+def sent_or_404(user: User, message_id: int) -> Message:
+    """A message the user sent and has not deleted for good, else 404."""
+    message = (
+        Message.objects.filter(
+            pk=message_id, sender=user, sender_deleted_at__isnull=True
+        )
+        .exclude(state=MessageState.DRAFT)
+        .first()
+    )
+    if message is None:
+        raise Http404
+    return message
 
 
 def drafts(user: User) -> QuerySet:
@@ -114,7 +136,9 @@ def delivery_or_404(user: User, message_id: int) -> Delivery:
 def readable_message_or_404(user: User, message_id: int) -> tuple[Message, Delivery]:
     """A message the user sent (delivery None) or received, else 404."""
     message = (
-        Message.objects.filter(pk=message_id, sender=user)
+        Message.objects.filter(
+            pk=message_id, sender=user, sender_deleted_at__isnull=True
+        )
         .exclude(state=MessageState.DRAFT)
         .select_related("sender")
         .first()

@@ -357,6 +357,22 @@ def delivery_delete(*, delivery: Delivery) -> None:
     )
 
 
+def sent_trash(*, message: Message) -> None:
+    """The sender's own copy to the trash; the recipients keep theirs."""
+    Message.objects.filter(pk=message.pk).update(sender_trashed_at=timezone.now())
+
+
+def sent_restore(*, message: Message) -> None:
+    Message.objects.filter(pk=message.pk).update(sender_trashed_at=None)
+
+
+def sent_delete(*, message: Message) -> None:
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(
+        sender_deleted_at=now, sender_trashed_at=message.sender_trashed_at or now
+    )
+
+
 def preference_set(*, user: User, email_mode: str) -> MessagingPreference:
     preference, _ = MessagingPreference.objects.update_or_create(
         user=user, defaults={"email_mode": email_mode}

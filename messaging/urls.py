@@ -21,6 +21,15 @@ urlpatterns = [
     path("message/<int:pk>/corbeille/", views.trash_move, name="messaging-trash-move"),
     path("message/<int:pk>/restaurer/", views.restore, name="messaging-restore"),
     path("message/<int:pk>/supprimer/", views.delete, name="messaging-delete"),
+    path(
+        "envoye/<int:pk>/corbeille/",
+        views.sent_trash_move,
+        name="messaging-sent-trash-move",
+    ),
+    path(
+        "envoye/<int:pk>/restaurer/", views.sent_restore, name="messaging-sent-restore"
+    ),
+    path("envoye/<int:pk>/supprimer/", views.sent_delete, name="messaging-sent-delete"),
     path("piece-jointe/<int:pk>/", views.attachment, name="messaging-attachment"),
     path("preferences/", views.preferences, name="messaging-preferences"),
     path("fil/", views.feed, name="messaging-feed"),

@@ -60,6 +60,13 @@ def drafts(request):
 @messagerie_required
 @require_GET
 def trash(request):
+    if request.GET.get("envoyes"):
+        context = {
+            "page": _page(request, selectors.sent_trash(request.user)),
+            "tab": "trash",
+            "sent_side": True,
+        }
+        return render(request, "messaging/trash.html", context)
     return _list(request, "trash", selectors.trash)
 
 
@@ -358,6 +365,41 @@ def trash_move(request, pk):
 def restore(request, pk):
     done = "Message remis dans la boîte de réception."
     return _on_delivery(request, pk, services.delivery_restore, done, "messaging-trash")
+
+
+def _on_sent(request, pk, action, done: str):
+    action(message=selectors.sent_or_404(request.user, pk))
+    messages.success(request, done)
+    return redirect(reverse("messaging-trash") + "?envoyes=1")
+
+
+@messagerie_required
+@require_POST
+def sent_trash_move(request, pk):
+    return _on_sent(request, pk, services.sent_trash, "Message mis à la corbeille.")
+
+
+@messagerie_required
+@require_POST
+def sent_restore(request, pk):
+    done = "Message remis dans les messages envoyés."
+    return _on_sent(request, pk, services.sent_restore, done)
+
+
+@messagerie_required
+@require_http_methods(["GET", "POST"])
+def sent_delete(request, pk):
+    message = selectors.sent_or_404(request.user, pk)
+    if request.method == "POST":
+        return _on_sent(
+            request, pk, services.sent_delete, "Message supprimé définitivement."
+        )
+    subject = message.subject or "(sans objet)"
+    return render(
+        request,
+        "messaging/confirm_delete.html",
+        {"what": f"définitivement votre message envoyé « {subject} »", "tab": "trash"},
+    )
 
 
 @messagerie_required

@@ -357,3 +357,34 @@ def test_without_javascript_the_search_button_keeps_what_was_written(client_for,
     assert f'name="users" value="{world.staff_a.pk}" checked' in html
     assert f'name="users" value="{world.parent_cm1.pk}"' in html
     assert not Message.objects.exists()
+
+
+def test_the_sender_trashes_restores_and_deletes_their_copy_only(
+    client_for, world, message
+):
+    client = client_for(world.teacher_cm1)
+
+    def subject_in(name, **query):
+        return "Réunion" in client.get(reverse(name), query).content.decode()
+
+    for name in ("messaging-sent-trash-move", "messaging-sent-restore"):
+        assert client.get(reverse(name, args=[message.pk])).status_code == 405
+        other = client_for(world.parent_cm1).post(reverse(name, args=[message.pk]))
+        assert other.status_code == 404
+
+    client.post(reverse("messaging-sent-trash-move", args=[message.pk]))
+    assert not subject_in("messaging-sent")
+    assert subject_in("messaging-trash", envoyes=1)
+    client.post(reverse("messaging-sent-restore", args=[message.pk]))
+    assert subject_in("messaging-sent")
+
+    delete = reverse("messaging-sent-delete", args=[message.pk])
+    assert "Confirmer la suppression" in client.get(delete).content.decode()
+    client.post(delete)
+    assert not subject_in("messaging-sent")
+    assert not subject_in("messaging-trash", envoyes=1)
+    assert (
+        client.get(reverse("messaging-message", args=[message.pk])).status_code == 404
+    )
+    recipient = client_for(world.parent_cm1)
+    assert "Réunion" in recipient.get(reverse("messaging-inbox")).content.decode()
