@@ -80,7 +80,7 @@ def browser():
     finally:
         # The flag must not leak into later tests (check --deploy refuses it),
         # nor a connection opened under it keep the test database from dropping.
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         connections.close_all()
 
 

@@ -1,10 +1,5 @@
 """The console end to end in headless Chromium, through the real login form."""
 
-import os
-
-import pytest
-from django.db import connections
-
 from directory.services import affiliation_add
 from tests.world import person
 
@@ -21,25 +16,13 @@ def log_out(page):
     page.click("header.top button")
 
 
-@pytest.fixture
-def page(desktop_page):
-    """The desktop page. At its end this thread's database connections are
-    closed while Playwright's loop still runs: one opened under that loop is not
-    closed by the end of the run, and would keep the test database from being
-    dropped ("being accessed by other users"). The `browser` fixture's
-    DJANGO_ALLOW_ASYNC_UNSAFE is taken back too: left in the environment, it
-    reaches the subprocesses of later tests (`check --deploy` warns of it)."""
-    yield desktop_page
-    connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
 def test_the_director_attaches_a_teacher_who_then_sees_the_class(
-    transactional_db, live_server, world, page, password
+    transactional_db, live_server, world, desktop_page, password
 ):
     newcomer = person("Tamatoa", "Raapoto", "teacher", username="prof.nouveau")
     affiliation_add(user=newcomer, structure=world.school_a)
     base = live_server.url
+    page = desktop_page
 
     log_in(page, base, "directeur", password)
     page.click("text=Console d'administration")

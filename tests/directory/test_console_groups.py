@@ -41,7 +41,7 @@ def test_the_group_list_runs_a_fixed_number_of_queries(
     client = client_for(world.director)
     client.get("/")
     # user, app rights, school, the page with its total and member counts.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(groups_url(world, "profils"))
 
 
@@ -54,7 +54,7 @@ def test_the_group_members_run_a_fixed_number_of_queries(
     client.get("/")
     # user, app rights, school, group, the page with its total, and whom the
     # group writes to and is written by.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         client.get(url)
 
 

@@ -98,9 +98,9 @@ def _list_queries(client, world, django_assert_num_queries, size, count):
 
 
 # The user (the session comes from the cache), app rights, the school, its
-# classes (the filter's options and check), the page with its total, and the
-# page's classes.
-USER_LIST_QUERIES = 6
+# classes (the filter's options and check), the page with its total, the
+# page's classes, and the header's unread count.
+USER_LIST_QUERIES = 7
 
 
 def test_the_user_list_runs_the_same_queries_whatever_the_page_size(
