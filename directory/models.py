@@ -436,3 +436,25 @@ class DuplicatePair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_a_id} ~ {self.user_b_id} ({self.state})"
+
+
+class PredeletionReprieve(models.Model):
+    """ "Réintégrer": the feed may not pre-delete this user again before `until`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reprieve"
+    )
+    until = models.DateTimeField("jusqu'au")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "réintégration"
+
+    def __str__(self) -> str:
+        return f"reprieve {self.user_id} until {self.until:%Y-%m-%d}"

@@ -98,12 +98,20 @@ def _records(file: Path):
     try:
         for _, element in etree.iterparse(str(file), **parser_args):
             values: dict[str, list[str]] = {}
-            for attr in element.iter("attr", "modification"):
-                found = [(v.text or "").strip() for v in attr.iter("value")]
-                # An empty <value/> means "no value", not an empty string.
-                values.setdefault(attr.get("name"), []).extend(v for v in found if v)
-            identifier = element.findtext("identifier/id") or ""
-            yield element.tag, element.sourceline, identifier.strip(), values
+            identifier = ""
+            # Direct children only: the records are flat, and a walk of the
+            # whole subtree costs twice as much on a 100,000-record delivery.
+            for part in element:
+                if part.tag == "identifier":
+                    identifier = (part.findtext("id") or "").strip()
+                elif part.tag in ("attributes", "modifications"):
+                    for attr in part:
+                        found = [(v.text or "").strip() for v in attr]
+                        # An empty <value/> means "no value", not "".
+                        found = [v for v in found if v]
+                        if found:
+                            values.setdefault(attr.get("name"), []).extend(found)
+            yield element.tag, element.sourceline, identifier, values
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]

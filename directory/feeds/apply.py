@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from accounts.services import logins_allocate
 from directory import services
-from directory.feeds import duplicates
+from directory.feeds import duplicates, predeletion
 from directory.feeds.records import Delivery, PersonRecord
 from directory.feeds.report import NO_STRUCTURE, FeedError, Report
 from directory.models import (
@@ -83,6 +83,7 @@ class _Plan:
     user_ids: dict[str, int] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     touched_structures: set[int] = field(default_factory=set)
+    uais: dict[int, str | None] = field(default_factory=dict)
 
 
 def delivery_apply(
@@ -697,12 +698,14 @@ def _links_apply(delivery: Delivery, plan: _Plan, changes: _Changes) -> None:
 def _disappearance_apply(delivery: Delivery, plan: _Plan) -> None:
     """Pre-delete whoever the delivery no longer names (kept, not deleted)."""
     present = delivery.people.keys() - delivery.deleted
+    reprieved = predeletion.reprieved_ids()
     gone = [
         (external_id, existing)
         for external_id, existing in plan.existing.items()
         if external_id not in present
         and external_id not in plan.skipped
         and not existing.predeleted
+        and existing.pk not in reprieved
         and existing.values["profile"] in delivery.profiles
     ]
     if not gone:
@@ -725,12 +728,12 @@ def _disappearance_apply(delivery: Delivery, plan: _Plan) -> None:
 def _uai_of(plan: _Plan, structure_id: int | None) -> str | None:
     if structure_id is None:
         return None
-    for structure in plan.structures.values():
-        if structure.pk == structure_id:
-            return structure.uai
-    uai = Structure.objects.filter(pk=structure_id).values_list("uai", flat=True)
-    plan.structures[f"#{structure_id}"] = Structure(pk=structure_id, uai=uai.first())
-    return uai.first()
+    if structure_id not in plan.uais:
+        plan.uais |= {s.pk: s.uai for s in plan.structures.values()}
+    if structure_id not in plan.uais:
+        uai = Structure.objects.filter(pk=structure_id).values_list("uai", flat=True)
+        plan.uais[structure_id] = uai.first()
+    return plan.uais[structure_id]
 
 
 def _counts_finish(delivery: Delivery, plan: _Plan, changes: _Changes) -> None:

@@ -5,9 +5,22 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 
-from accounts.models import User
-from directory.models import DuplicatePair
+from accounts.models import AccountState, Source, User
+from directory import services
+from directory.merge import merge_handlers
+from directory.models import (
+    Affiliation,
+    ClassPupil,
+    ClassTeacher,
+    DuplicatePair,
+    DuplicateState,
+    Group,
+    Link,
+    Membership,
+)
+from nati.audit import audit_record
 from nati.text import normalise_name
 
 # A name shared by more people than this is a common name, not a duplicate:
@@ -62,3 +75,103 @@ def duplicates_detect(*, user_ids: Iterable[int]) -> int:
     if new:
         DuplicatePair.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# --- Dissociate and merge -----------------------------------------------------
+
+
+@transaction.atomic
+def duplicate_dissociate(*, pair: DuplicatePair, actor: User, request=None) -> None:
+    """Two different people, for good: the pair is never listed again."""
+    DuplicatePair.objects.filter(pk=pair.pk).update(state=DuplicateState.DISSOCIATED)
+    audit_record(
+        action="duplicate.dissociate",
+        actor=actor,
+        target=pair,
+        request=request,
+        data={"users": [pair.user_a_id, pair.user_b_id]},
+    )
+
+
+def merge_kept(a: User, b: User) -> tuple[User, User]:
+    """(kept, removed): the activated account, failing that the feed's one,
+    failing that the older one."""
+
+    def rank(user: User):
+        return (
+            user.account_state == AccountState.ACTIVE,
+            user.source != Source.MANUAL,
+            -user.pk,
+        )
+
+    return (a, b) if rank(a) >= rank(b) else (b, a)
+
+
+# (model, the user field, the field that makes a row unique with it)
+_MOVED = [
+    (Affiliation, "user", "structure"),
+    (ClassPupil, "user", "klass"),
+    (ClassTeacher, "user", "klass"),
+    (Link, "parent", "child"),
+    (Link, "child", "parent"),
+    (Membership, "user", "group"),
+]
+
+
+def _rows_move(model, field: str, other: str, kept: User, removed: User) -> None:
+    """Move removed's rows onto kept; a row kept already has is dropped."""
+    taken = model.objects.filter(**{field: kept}).values(other)
+    mine = model.objects.filter(**{field: removed})
+    mine = mine.exclude(**{f"{other}__in": taken})
+    if model is Link:
+        mine = mine.exclude(**{other: kept})  # no one is their own parent
+    mine.update(**{field: kept})
+    model.objects.filter(**{field: removed}).delete()
+
+
+@transaction.atomic
+def duplicate_merge(*, pair: DuplicatePair, actor: User, request=None) -> User:
+    """ "Fusionner": one account for the person; nothing of the other is lost.
+
+    Classes, groups, links and structures move here; every app moves its own
+    rows (messages, absences, documents) through directory.merge handlers. The
+    given-up account stays, inactive, pointing at the kept one."""
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
+    kept, removed = merge_kept(pair.user_a, pair.user_b)
+    structures = set(
+        Affiliation.objects.filter(user__in=[kept, removed]).values_list(
+            "structure_id", flat=True
+        )
+    )
+    for model, field, other in _MOVED:
+        _rows_move(model, field, other, kept, removed)
+    Group.objects.filter(owner=removed).update(owner=kept)
+    for handler in merge_handlers():
+        handler(kept=kept, removed=removed)
+
+    # The feed must find the person again: the kept account takes its identity.
+    identity = {}
+    if removed.external_id and (kept.source == Source.MANUAL or not kept.external_id):
+        identity = {
+            "source": removed.source,
+            "external_id": removed.external_id,
+            "ine": kept.ine or removed.ine,
+        }
+    User.objects.filter(pk=removed.pk).update(
+        is_active=False, merged_into=kept, external_id=""
+    )
+    if identity:
+        User.objects.filter(pk=kept.pk).update(**identity)
+    DuplicatePair.objects.filter(pk=pair.pk).update(state=DuplicateState.MERGED)
+    DuplicatePair.objects.filter(state=DuplicateState.OPEN).filter(
+        Q(user_a=removed) | Q(user_b=removed)
+    ).delete()
+    services.memberships_rebuild(structure_ids=structures)
+    audit_record(
+        action="duplicate.merge",
+        actor=actor,
+        target=kept,
+        request=request,
+        data={"kept": kept.pk, "removed": removed.pk, "pair": pair.pk},
+    )
+    return kept
