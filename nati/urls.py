@@ -13,6 +13,7 @@ urlpatterns = [
     path("messagerie/", include("messaging.urls")),
     path("assistance/", include("moderation.urls")),
     path("gar/", include("gar.urls")),
+    path("console/imports/", include("directory.console_imports_urls")),
 ]
 
 handler403 = "nati.views.permission_denied"
