@@ -465,6 +465,17 @@ def _users_apply(delivery: Delivery, plan: _Plan) -> _Changes:
 # --- Affiliations, classes, links ---------------------------------------------------
 
 
+def _rows_write(model, *, create=(), delete=(), update=(), fields=()) -> None:
+    """Write one step's difference: only what is not empty reaches the
+    database, so that a run with nothing to do writes nothing."""
+    if delete:
+        model.objects.filter(pk__in=delete).delete()
+    if create:
+        model.objects.bulk_create(create, batch_size=_BATCH)
+    if update:
+        model.objects.bulk_update(update, fields, batch_size=_BATCH)
+
+
 def _person_structures(plan: _Plan, person: PersonRecord) -> list[int]:
     found = [plan.structures[k].pk for k in person.structures if k in plan.structures]
     found = list(dict.fromkeys(found))
@@ -507,10 +518,7 @@ def _affiliations_apply(delivery: Delivery, plan: _Plan, changes: _Changes) -> N
             plan.touched_structures |= wanted | current.keys()
             if external_id not in changes.created:
                 changes.moved.add(external_id)
-    if delete:
-        Affiliation.objects.filter(pk__in=delete).delete()
-    if create:
-        Affiliation.objects.bulk_create(create, batch_size=_BATCH)
+    _rows_write(Affiliation, create=create, delete=delete)
 
 
 def _classes_apply(delivery: Delivery, plan: _Plan, changes: _Changes) -> None:
@@ -574,10 +582,7 @@ def _pupil_classes_apply(delivery, plan, changes, class_ids) -> None:
             structure_of[user_id] = external_id
             if external_id not in changes.created:
                 changes.moved.add(external_id)
-    if delete:
-        ClassPupil.objects.filter(pk__in=delete).delete()
-    if create:
-        ClassPupil.objects.bulk_create(create, batch_size=_BATCH)
+    _rows_write(ClassPupil, create=create, delete=delete)
     _touch_users(plan, structure_of)
 
 
@@ -602,20 +607,19 @@ def _teacher_classes_apply(delivery, plan, changes, class_ids, classes) -> None:
                 )
             )
         delete += [current[k][0] for k in current.keys() - wanted]
-        for klass_id in wanted & current.keys():
-            pk, is_main = current[klass_id]
-            if is_main != (klass_id in main):
-                mains.append(ClassTeacher(pk=pk, is_main=klass_id in main))
-        if wanted != current.keys() or mains:
+        main_changed = [
+            ClassTeacher(pk=current[k][0], is_main=k in main)
+            for k in wanted & current.keys()
+            if current[k][1] != (k in main)
+        ]
+        mains += main_changed
+        if wanted != current.keys() or main_changed:
             structure_of[user_id] = external_id
             if external_id not in changes.created and wanted != current.keys():
                 changes.moved.add(external_id)
-    if delete:
-        ClassTeacher.objects.filter(pk__in=delete).delete()
-    if create:
-        ClassTeacher.objects.bulk_create(create, batch_size=_BATCH)
-    if mains:
-        ClassTeacher.objects.bulk_update(mains, ["is_main"], batch_size=_BATCH)
+    _rows_write(
+        ClassTeacher, create=create, delete=delete, update=mains, fields=["is_main"]
+    )
     _touch_users(plan, structure_of)
 
 
@@ -664,31 +668,32 @@ def _links_apply(delivery: Delivery, plan: _Plan, changes: _Changes) -> None:
                 continue
             wanted[parent_id] = legal
         current = plan.links.get(child_id, {})
-        for parent_id, legal in wanted.items():
-            if parent_id not in current:
-                create.append(
-                    Link(
-                        parent_id=parent_id,
-                        child_id=child_id,
-                        legal_representative=legal,
-                    )
-                )
-            elif current[parent_id][1] != legal:
-                flags.append(Link(pk=current[parent_id][0], legal_representative=legal))
+        create += [
+            Link(parent_id=parent, child_id=child_id, legal_representative=legal)
+            for parent, legal in wanted.items()
+            if parent not in current
+        ]
+        flag_changed = [
+            Link(pk=current[parent][0], legal_representative=legal)
+            for parent, legal in wanted.items()
+            if parent in current and current[parent][1] != legal
+        ]
+        flags += flag_changed
         delete += [current[p][0] for p in current.keys() - wanted.keys()]
-        if wanted.keys() != current.keys() or flags:
+        if wanted.keys() != current.keys() or flag_changed:
             touched_children[child_id] = external_id
     if missing_reps:
         delivery.report.warn(
             f"{missing_reps} lien(s) vers un représentant absent de la livraison "
             "ignoré(s)."
         )
-    if delete:
-        Link.objects.filter(pk__in=delete).delete()
-    if create:
-        Link.objects.bulk_create(create, batch_size=_BATCH)
-    if flags:
-        Link.objects.bulk_update(flags, ["legal_representative"], batch_size=_BATCH)
+    _rows_write(
+        Link,
+        create=create,
+        delete=delete,
+        update=flags,
+        fields=["legal_representative"],
+    )
     _touch_users(plan, touched_children)
 
 

@@ -140,6 +140,31 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
 
+# PersonRecord field -> (column, longest value kept)
+_IDENTITY = {
+    "title": ("title", 8),
+    "address": ("address", 255),
+    "postal_code": ("postal_code", 10),
+    "town": ("town", 120),
+    "email": ("email", 254),
+    "mobile": ("mobile", 32),
+}
+
+
+def _identity(row: list[str], columns: dict[str, int]) -> dict:
+    """The identity fields a row carries, as PersonRecord keywords. The usage
+    name, when given, is the one shown; the family name stays in the key."""
+    last = _cell(row, columns, "last_name")
+    found = {
+        "last_name": (_cell(row, columns, "usage_name") or last)[:150],
+        "first_name": _cell(row, columns, "first_name")[:150],
+    }
+    for name, (column, size) in _IDENTITY.items():
+        if column in columns:
+            found[name] = _cell(row, columns, column)[:size]
+    return found
+
+
 def extraction_read(
     *,
     uai: str,
@@ -198,12 +223,8 @@ def _pupils_read(delivery: Delivery, uai: str, table: _Table) -> dict:
         person = PersonRecord(
             profile=Profile.PUPIL,
             external_id=f"{uai}:e:{_key(last, first, birth_date)}",
-            last_name=(_cell(row, columns, "usage_name") or last)[:150],
-            first_name=first[:150],
             birth_date=birth_date,
-            address=_cell(row, columns, "address")[:255],
-            postal_code=_cell(row, columns, "postal_code")[:10],
-            town=_cell(row, columns, "town")[:120],
+            **_identity(row, columns),
             level=_cell(row, columns, "level")[:32],
             structures=[uai],
             classes=[(uai, klass)] if klass else [],
@@ -271,14 +292,7 @@ def _representatives_read(
             people[identity] = PersonRecord(
                 profile=Profile.PARENT,
                 external_id="",
-                last_name=(_cell(row, columns, "usage_name") or last)[:150],
-                first_name=first[:150],
-                title=_cell(row, columns, "title")[:8],
-                address=address[:255],
-                postal_code=_cell(row, columns, "postal_code")[:10],
-                town=_cell(row, columns, "town")[:120],
-                email=_cell(row, columns, "email")[:254],
-                mobile=_cell(row, columns, "mobile")[:32],
+                **_identity(row, columns),
                 file=table.file,
                 line=number,
             )
@@ -363,11 +377,7 @@ def _teachers_read(delivery: Delivery, uai: str, table: _Table) -> None:
         person = PersonRecord(
             profile=Profile.TEACHER,
             external_id=f"{uai}:t:{_key(last, first)}",
-            last_name=(_cell(row, columns, "usage_name") or last)[:150],
-            first_name=first[:150],
-            title=_cell(row, columns, "title")[:8],
-            email=_cell(row, columns, "email")[:254],
-            mobile=_cell(row, columns, "mobile")[:32],
+            **_identity(row, columns),
             structures=[uai],
             classes=[(uai, klass)] if klass else [],
             file=table.file,

@@ -45,3 +45,13 @@ def report_print(command, run, as_json: bool) -> None:
 
 def stderr():
     return sys.stderr
+
+
+def report_arguments(parser) -> None:
+    """--dry-run and --json, the same for both import commands."""
+    parser.add_argument(
+        "--dry-run", action="store_true", help="rapport seulement, rien n'est écrit"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="affiche le rapport en JSON"
+    )

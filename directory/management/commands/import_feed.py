@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from directory.feeds.runs import aaf_import
 from directory.management.commands._feed_output import (
     progress_printer,
+    report_arguments,
     report_print,
     stderr,
 )
@@ -13,12 +14,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="dossier de la livraison")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="rapport seulement, rien n'est écrit"
-        )
-        parser.add_argument(
-            "--json", action="store_true", help="affiche le rapport en JSON"
-        )
+        report_arguments(parser)
 
     def handle(self, *args, **options):
         run = aaf_import(

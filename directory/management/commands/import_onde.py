@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from directory.feeds.runs import onde_import
 from directory.management.commands._feed_output import (
     progress_printer,
+    report_arguments,
     report_print,
     stderr,
 )
@@ -18,12 +19,7 @@ class Command(BaseCommand):
             "--representatives", required=True, help="fichier des responsables"
         )
         parser.add_argument("--teachers", required=True, help="fichier des enseignants")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="rapport seulement, rien n'est écrit"
-        )
-        parser.add_argument(
-            "--json", action="store_true", help="affiche le rapport en JSON"
-        )
+        report_arguments(parser)
 
     def handle(self, *args, **options):
         run = onde_import(

@@ -15,7 +15,8 @@ REPS = (
     "Adresse responsable;CP responsable;Commune responsable;Pays;Courriel;"
     "Téléphone domicile;Téléphone travail;Téléphone portable;Nom d'usage enfant;"
     "Nom de famille enfant;Prénom enfant;Classes enfants\n"
-    "Mme;;TEMARII;Moana;1 chemin Tuterai;98714;Papeete;;;;;87000000;;TEMARII;Hinano;CP\n"
+    "Mme;;TEMARII;Moana;1 chemin Tuterai;98714;Papeete;;;;;87000000;;"
+    "TEMARII;Hinano;CP\n"
 )
 TEACHERS = (
     '"Civilité";"Nom usage";"Nom";"Prénom";"Courriel";"Directeur";"Classe"\n'
@@ -23,12 +24,16 @@ TEACHERS = (
 )
 
 
-def _write(folder, pupils=PUPILS, reps=REPS, teachers=TEACHERS, encoding="utf-8",
-           newline="\n"):
+def _write(
+    folder, pupils=PUPILS, reps=REPS, teachers=TEACHERS, encoding="utf-8", newline="\n"
+):
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for key, text in (("pupils", pupils), ("representatives", reps),
-                      ("teachers", teachers)):
+    for key, text in (
+        ("pupils", pupils),
+        ("representatives", reps),
+        ("teachers", teachers),
+    ):
         path = folder / f"{key}.csv"
         path.write_bytes(text.replace("\n", newline).encode(encoding))
         paths[key] = path
@@ -41,8 +46,11 @@ def test_utf8_with_bom_crlf_and_both_date_forms(world, tmp_path):
     )
 
     assert run.status == "applied", run.report
-    births = dict(User.objects.filter(source="onde", profile="pupil").values_list(
-        "first_name", "birth_date"))
+    births = dict(
+        User.objects.filter(source="onde", profile="pupil").values_list(
+            "first_name", "birth_date"
+        )
+    )
     assert births["Hinano"].isoformat() == "2016-03-01"
     assert births["Vaea"].isoformat() == "2016-04-02"
     rep = User.objects.get(source="onde", profile="parent")
@@ -63,7 +71,9 @@ def test_a_missing_required_column_fails_naming_it(world, tmp_path):
     run = onde_import(uai="9840001D", **_write(tmp_path, pupils=pupils))
 
     assert run.status == "failed"
-    assert "date naissance" in run.report["error"] and "pupils.csv" in run.report["error"]
+    assert (
+        "date naissance" in run.report["error"] and "pupils.csv" in run.report["error"]
+    )
     assert not User.objects.filter(source="onde").exists()
 
 
