@@ -649,3 +649,48 @@ def direction_grant_many(*, pairs: Iterable[tuple[int, int]]) -> int:
     missing = [Membership(group_id=g, user_id=u) for g, u in wanted - present]
     Membership.objects.bulk_create(missing, ignore_conflicts=True)
     return len(missing)
+
+
+@transaction.atomic
+def schools_create(
+    *, schools: list[Structure], parent: Structure | None
+) -> list[Structure]:
+    """structure_create for many schools (unsaved Structure objects) at once:
+    the same groups, rules and app rights, in a fixed number of queries."""
+    if not schools:
+        return []
+    for school in schools:
+        school.kind, school.parent, school.path = StructureKind.SCHOOL, parent, ""
+    Structure.objects.bulk_create(schools)
+    for school in schools:
+        school.path = _path_of(parent, school.pk)
+    Structure.objects.bulk_update(schools, ["path"])
+
+    kinds = [(GroupKind.PROFILE, SCHOOL_PROFILE_GROUPS)]
+    kinds += [(GroupKind.FUNCTION, SCHOOL_FUNCTION_GROUPS)]
+    groups = [
+        Group(
+            structure=school,
+            kind=kind,
+            role=role,
+            name=label,
+            inner_communication=role in _SCHOOL_TALKERS,
+        )
+        for school in schools
+        for kind, roles in kinds
+        for role, label in roles
+    ]
+    Group.objects.bulk_create(groups)
+    by_role = {(g.structure_id, g.role): g for g in groups}
+    pairs = []
+    for school in schools:
+        of = {role: by_role[(school.pk, role)] for role in _EVERY_SCHOOL_ROLE}
+        pairs += [(of[s], of[t]) for s in _SCHOOL_TALKERS for t in _EVERY_SCHOOL_ROLE]
+        pairs += [
+            (of[s], of[t])
+            for s in (GroupRole.PUPILS, GroupRole.PARENTS)
+            for t in _FAMILY_TARGETS
+        ]
+    _rules_ensure(pairs)
+    _default_rights(groups)
+    return schools

@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -128,6 +129,7 @@ def main() -> None:
                 sizes_big["pupils"] + sizes_big["representatives"] + sizes_big["staff"]
             )
         _empty(cursor)
+    shutil.rmtree(work, ignore_errors=True)
 
     counts = changed["report"].get("counts", {})
     print("## Directory feed import (AAF)\n")

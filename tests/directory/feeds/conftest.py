@@ -38,15 +38,34 @@ def onde_files(folder: Path) -> dict:
 
 
 class Writes:
-    """Every INSERT, UPDATE or DELETE run inside the block, but the run log's."""
+    """What the block writes, the run log aside, seen two ways: the INSERT,
+    UPDATE and DELETE statements Django sends, and the rows PostgreSQL counts
+    in this transaction (which also sees COPY)."""
+
+    _ROWS = (
+        "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del "
+        "FROM pg_stat_xact_user_tables WHERE relname <> 'directory_importrun'"
+    )
+
+    def _rows_now(self) -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute(self._ROWS)
+            return dict(cursor.fetchall())
 
     def __enter__(self):
+        self.before = self._rows_now()
         self.context = CaptureQueriesContext(connection)
         self.context.__enter__()
         return self
 
     def __exit__(self, *exc):
         self.context.__exit__(*exc)
+        after = self._rows_now()
+        self.rows = {
+            table: count - self.before.get(table, 0)
+            for table, count in after.items()
+            if count != self.before.get(table, 0)
+        }
 
     @property
     def statements(self) -> list[str]:

@@ -92,6 +92,7 @@ def test_2013_delivery_again_writes_no_row(db):
         run = aaf_import(path=folder)
 
     assert writes.statements == []
+    assert writes.rows == {}
     counts = run.report["counts"]
     assert counts["unchanged"] == 642 + 701 + 9975
     assert {k: v for k, v in counts.items() if k != "unchanged"} == dict.fromkeys(

@@ -81,6 +81,7 @@ def test_emile_zola_again_gives_nothing_new(emile_zola):
         run = _import()
 
     assert writes.statements == []
+    assert writes.rows == {}
     assert run.report["counts"]["created"] == 0
     assert (
         run.report["counts"]["unchanged"]

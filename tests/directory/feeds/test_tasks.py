@@ -1,6 +1,7 @@
 """The feed's Celery tasks, run as tasks by a real worker on Redis."""
 
-import shutil
+import os
+import time
 
 import pytest
 from django.urls import reverse
@@ -32,7 +33,7 @@ def test_the_daily_job_imports_the_newest_delivery_and_archives_it(
     new = write_delivery(
         tmp_path / "in" / "20260802", pupils=[pupil("2", "C", "D")], date="20260802"
     )
-    shutil.os.utime(old, (1, 1))
+    os.utime(old, (1, 1))
     assert newest_delivery(settings.FEED_DIR) == new
 
     run_id = feed_daily.delay().get(timeout=60)
@@ -81,8 +82,6 @@ def test_the_onde_upload_applies_as_a_task(live_world, client_for, settings, tmp
         run.refresh_from_db()
         if run.status != "running":
             break
-        import time
-
         time.sleep(0.5)
     assert run.status == "applied", run.report
     assert User.objects.filter(source="onde", profile="pupil").count() == 247
