@@ -274,6 +274,9 @@ def delivery_read(
     if files["PersEducNat"]:
         delivery.profiles |= {Profile.TEACHER, Profile.STAFF}
 
+    # A known shortcoming: the files are read one after the other on one core;
+    # reading them in a process pool would divide the reading time (which is
+    # most of a run with nothing to change) by the number of cores.
     for kind in KINDS:
         for file in files[kind]:
             if progress:
