@@ -308,3 +308,153 @@ class AppRight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_id}: {self.app}"
+
+
+# --- Feeds: import runs, held deliveries, duplicates -------------------------
+
+
+class ImportKind(models.TextChoices):
+    AAF = "aaf", "AAF (flux quotidien)"
+    ONDE = "onde", "ONDE (import manuel)"
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "running", "En cours"
+    APPLIED = "applied", "Appliqué"
+    DRY_RUN = "dry-run", "Simulation"
+    HELD = "held", "Retenu"
+    FAILED = "failed", "Échec"
+
+
+class ImportRun(models.Model):
+    """One import, scheduled or manual, real or dry: what it did, in its report."""
+
+    kind = models.CharField("type", max_length=8, choices=ImportKind.choices)
+    source_path = models.CharField("source", max_length=500)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name="structure",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_runs",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField("début", auto_now_add=True)
+    duration = models.FloatField("durée (s)", null=True, blank=True)
+    status = models.CharField(
+        "état", max_length=16, choices=ImportStatus.choices, default="running"
+    )
+    dry_run = models.BooleanField("simulation", default=False)
+    # The report of directory.feeds.report.Report.to_dict(), as printed by --json.
+    report = models.JSONField("rapport", default=dict, blank=True)
+    # Progress of a queued run, for the console's polling: done / total steps.
+    progress = models.PositiveSmallIntegerField("avancement (%)", default=0)
+
+    class Meta:
+        verbose_name = "import"
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class HeldState(models.TextChoices):
+    OPEN = "open", "En attente"
+    APPLIED = "applied", "Appliqué quand même"
+    IGNORED = "ignored", "Ignoré"
+
+
+class HeldDelivery(models.Model):
+    """A delivery that would have made too many of a structure disappear."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="held")
+    structure = models.ForeignKey(
+        Structure, on_delete=models.CASCADE, related_name="held_deliveries"
+    )
+    disappearing = models.PositiveIntegerField("disparitions")
+    population = models.PositiveIntegerField("effectif")
+    state = models.CharField(
+        "état", max_length=8, choices=HeldState.choices, default=HeldState.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "livraison retenue"
+        ordering = ["-run__started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"held {self.structure_id} ({self.state})"
+
+
+class DuplicateState(models.TextChoices):
+    OPEN = "open", "À examiner"
+    DISSOCIATED = "dissociated", "Personnes différentes"
+    MERGED = "merged", "Fusionnés"
+
+
+class DuplicatePair(models.Model):
+    """Two accounts that may be one person; user_a has the smaller id."""
+
+    user_a = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    user_b = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    state = models.CharField(
+        "état",
+        max_length=12,
+        choices=DuplicateState.choices,
+        default=DuplicateState.OPEN,
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "doublon possible"
+        ordering = ["-found_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_a", "user_b"], name="duplicate_pair_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "user_a"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_a_id} ~ {self.user_b_id} ({self.state})"
+
+
+class PredeletionReprieve(models.Model):
+    """ "Réintégrer": the feed may not pre-delete this user again before `until`."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reprieve"
+    )
+    until = models.DateTimeField("jusqu'au")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "réintégration"
+
+    def __str__(self) -> str:
+        return f"reprieve {self.user_id} until {self.until:%Y-%m-%d}"

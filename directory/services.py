@@ -583,3 +583,114 @@ def links_create(*, pairs: Iterable[tuple[User, User]]) -> None:
         user_id__in={c.pk for _, c in pairs}
     ).values_list("structure_id", flat=True)
     memberships_rebuild(structure_ids=set(structure_ids))
+
+
+# --- Bulk variants for the feed import (directory.feeds.apply) ---------------
+
+
+@transaction.atomic
+def classes_groups_ensure(*, classes: Iterable[SchoolClass]) -> None:
+    """class_groups_ensure for many classes, in a fixed number of queries."""
+    classes = list(classes)
+    if not classes:
+        return
+    Group.objects.bulk_create(
+        [
+            Group(
+                structure_id=klass.structure_id,
+                kind=GroupKind.CLASS,
+                role=role,
+                klass=klass,
+                name=f"{label} de {klass.name}",
+                inner_communication=role == GroupRole.TEACHERS,
+            )
+            for klass in classes
+            for role, label in CLASS_GROUPS
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+    groups = {
+        (g.klass_id, g.role): g
+        for g in Group.objects.filter(
+            kind=GroupKind.CLASS, klass_id__in=[k.pk for k in classes]
+        )
+    }
+    pairs = []
+    for klass in classes:
+        teachers = groups[(klass.pk, GroupRole.TEACHERS)]
+        for role in (GroupRole.PUPILS, GroupRole.PARENTS):
+            pairs += [(groups[(klass.pk, role)], teachers)]
+            pairs += [(teachers, groups[(klass.pk, role)])]
+    _rules_ensure(pairs)
+    _default_rights(g for g in groups.values() if g.role == GroupRole.TEACHERS)
+
+
+@transaction.atomic
+def direction_grant_many(*, pairs: Iterable[tuple[int, int]]) -> int:
+    """(structure id, user id): membership of the school's direction group, for
+    those not yet in it. Returns how many were added."""
+    pairs = set(pairs)
+    if not pairs:
+        return 0
+    groups = dict(
+        Group.objects.filter(
+            kind=GroupKind.FUNCTION,
+            role=GroupRole.DIRECTION,
+            structure_id__in={s for s, _ in pairs},
+        ).values_list("structure_id", "pk")
+    )
+    wanted = {(groups[s], u) for s, u in pairs if s in groups}
+    present = set(
+        Membership.objects.filter(
+            group_id__in=groups.values(), user_id__in={u for _, u in wanted}
+        ).values_list("group_id", "user_id")
+    )
+    missing = [Membership(group_id=g, user_id=u) for g, u in wanted - present]
+    Membership.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
+
+
+@transaction.atomic
+def schools_create(
+    *, schools: list[Structure], parent: Structure | None
+) -> list[Structure]:
+    """structure_create for many schools (unsaved Structure objects) at once:
+    the same groups, rules and app rights, in a fixed number of queries."""
+    if not schools:
+        return []
+    for school in schools:
+        school.kind, school.parent, school.path = StructureKind.SCHOOL, parent, ""
+    Structure.objects.bulk_create(schools)
+    for school in schools:
+        school.path = _path_of(parent, school.pk)
+    Structure.objects.bulk_update(schools, ["path"])
+
+    kinds = [(GroupKind.PROFILE, SCHOOL_PROFILE_GROUPS)]
+    kinds += [(GroupKind.FUNCTION, SCHOOL_FUNCTION_GROUPS)]
+    groups = [
+        Group(
+            structure=school,
+            kind=kind,
+            role=role,
+            name=label,
+            inner_communication=role in _SCHOOL_TALKERS,
+        )
+        for school in schools
+        for kind, roles in kinds
+        for role, label in roles
+    ]
+    Group.objects.bulk_create(groups)
+    by_role = {(g.structure_id, g.role): g for g in groups}
+    pairs = []
+    for school in schools:
+        of = {role: by_role[(school.pk, role)] for role in _EVERY_SCHOOL_ROLE}
+        pairs += [(of[s], of[t]) for s in _SCHOOL_TALKERS for t in _EVERY_SCHOOL_ROLE]
+        pairs += [
+            (of[s], of[t])
+            for s in (GroupRole.PUPILS, GroupRole.PARENTS)
+            for t in _FAMILY_TARGETS
+        ]
+    _rules_ensure(pairs)
+    _default_rights(groups)
+    return schools

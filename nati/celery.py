@@ -23,4 +23,13 @@ app.conf.beat_schedule = {
         "task": "messaging.tasks.messaging_digest_task",
         "schedule": crontab(hour=17, minute=0),
     },
+    # The daily directory feed at noon in Tahiti; the pre-deletion sweep at night.
+    "directory-feed-daily": {
+        "task": "directory.tasks.feed_daily",
+        "schedule": crontab(hour=12, minute=0),
+    },
+    "directory-predeleted-sweep": {
+        "task": "directory.tasks.predeleted_sweep",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

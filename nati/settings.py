@@ -250,3 +250,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Directory feeds (directory/feeds) -----------------------------------------
+# FEED_DIR receives the AAF deliveries (one folder each); the daily job imports
+# the newest and moves it to FEED_ARCHIVE_DIR. A delivery that would make more
+# than FEED_HOLD_SHARE of a structure's people disappear, and at least
+# FEED_HOLD_MIN of them, is held for that structure until the project lead
+# decides. Pre-deleted users are deleted PREDELETION_DAYS later by the sweep.
+FEED_DIR = Path(env_str("FEED_DIR", str(VAR_DIR / "feeds" / "incoming")))
+FEED_ARCHIVE_DIR = Path(env_str("FEED_ARCHIVE_DIR", str(VAR_DIR / "feeds" / "archive")))
+FEED_HOLD_SHARE = env_int("FEED_HOLD_PERCENT", 10) / 100
+FEED_HOLD_MIN = env_int("FEED_HOLD_MIN", 20)
+PREDELETION_DAYS = env_int("PREDELETION_DAYS", 30)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
     path("console/flash/", include("messaging.console_urls")),
+    path("console/imports/", include("directory.console_imports_urls")),
     path("console/", include("directory.console_urls")),
     path("annuaire/", include("directory.urls")),
     path("presences/", include("presences.urls")),
