@@ -214,7 +214,8 @@ def test_blocked_pupils_show_with_their_reason(
     )
     User.objects.filter(pk=world.pupil_b.pk).update(letter_blocked_reason="Autre")
 
-    with django_assert_num_queries(6):
+    # The list, its count, the scope and rights, and the header's unread count.
+    with django_assert_num_queries(7):
         page = director_client.get(reverse("imports-blocked"))
 
     assert list(page.context["page"].object_list) == [world.pupil_cm1]
