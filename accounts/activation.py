@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -78,10 +79,16 @@ def activation_code_send(*, mobile: str, request) -> str:
         audit_record(action="auth.activation_throttled", target=user, request=request)
         return number
     code = f"{secrets.randbelow(10**6):06d}"
+    seconds = settings.NATI_ACTIVATION_CODE_MINUTES * 60
     cache.set(
         _code_key(number),
-        {"user": user.pk, "hash": _code_hash(number, code)},
-        timeout=settings.NATI_ACTIVATION_CODE_MINUTES * 60,
+        # The entry holds its own end; the cache's expiry only cleans up.
+        {
+            "user": user.pk,
+            "hash": _code_hash(number, code),
+            "until": time.time() + seconds,
+        },
+        timeout=seconds,
     )
     try:
         sms_send(
@@ -100,9 +107,9 @@ def activation_code_check(*, number: str, code: str) -> User | None:
     """The account when `code` is the one sent to `number`; the code is then
     spent. Tries are counted by the caller, whatever the number."""
     entry = cache.get(_code_key(number))
-    if not entry or not secrets.compare_digest(
-        entry["hash"], _code_hash(number, code.strip())
-    ):
+    if not entry or entry["until"] <= time.time():
+        return None
+    if not secrets.compare_digest(entry["hash"], _code_hash(number, code.strip())):
         return None
     cache.delete(_code_key(number))
     return User.objects.filter(pk=entry["user"]).first()

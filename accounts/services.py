@@ -4,7 +4,6 @@ import re
 import secrets
 from collections.abc import Iterable
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -233,17 +232,13 @@ def accounts_merge(*, kept: User, key: str, request=None) -> User:
     _directory_rows_move(kept=kept, removed=removed)
     for handler in merge_handlers():
         handler(kept=kept, removed=removed)
+    # The password is kept so that the login form, once it has checked it,
+    # can say which account to use instead; the middleware ends any session.
     removed.merged_into = kept
-    removed.password = make_password(None)
     removed.provisional_password = ""
     removed.provisional_until = None
     removed.save(
-        update_fields=[
-            "merged_into",
-            "password",
-            "provisional_password",
-            "provisional_until",
-        ]
+        update_fields=["merged_into", "provisional_password", "provisional_until"]
     )
     audit_record(
         action="accounts.merge",

@@ -15,6 +15,15 @@ from tests.accounts.conftest import PRONOTE, live_login
 OTHER_PAGE = "https://pronote.rimbaud.example/pronote/parent.html"
 
 
+def _get(*args, **kwargs):
+    """A request without cookies: the service (Pronote) calling nati."""
+    return requests.get(*args, timeout=10, **kwargs)
+
+
+def _post(*args, **kwargs):
+    return requests.post(*args, timeout=10, **kwargs)
+
+
 def _client(live_server, version, service=PRONOTE):
     return CASClient(
         version=version, service_url=service, server_url=f"{live_server.url}/cas/"
@@ -31,7 +40,7 @@ def _ticket_via_login(
 ) -> tuple[str, requests.Session]:
     """Open the service's login URL, log in through the real form, follow the
     redirect back to the service and take the ticket from it."""
-    first = requests.get(client.get_login_url(), allow_redirects=False)
+    first = _get(client.get_login_url(), allow_redirects=False)
     assert first.status_code == 302 and "/compte/login/" in first.headers["Location"]
     answer = live_login(live_server.url, login, password, _path(client.get_login_url()))
     assert answer.status_code == 302, answer.text[:500]
@@ -81,7 +90,7 @@ def test_saml11_validation_with_multi_valued_categories(
 def test_saml_is_also_reachable_at_saml_validate(live_server, world, pronote, password):
     client = _client(live_server, "CAS_2_SAML_1_0")
     ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
-    answer = requests.post(
+    answer = _post(
         f"{live_server.url}/cas/saml/validate",
         client.get_saml_assertion(ticket),
         params={"TARGET": PRONOTE},
@@ -145,12 +154,12 @@ def test_tickets_last_five_minutes_and_have_one_service(
 
 def test_missing_parameters_and_foreign_tickets_get_the_spec_codes(live_server, db):
     base = f"{live_server.url}/cas"
-    assert 'code="INVALID_REQUEST"' in requests.get(f"{base}/serviceValidate").text
-    answer = requests.get(
+    assert 'code="INVALID_REQUEST"' in _get(f"{base}/serviceValidate").text
+    answer = _get(
         f"{base}/p3/serviceValidate", params={"ticket": "XY-1", "service": PRONOTE}
     )
     assert 'code="INVALID_TICKET_SPEC"' in answer.text
-    answer = requests.get(
+    answer = _get(
         f"{base}/serviceValidate", params={"ticket": "ST-nope", "service": PRONOTE}
     )
     assert 'code="INVALID_TICKET"' in answer.text
@@ -161,7 +170,7 @@ def test_proxy_validate_answers_without_granting_a_proxy(
 ):
     client = _client(live_server, 3)
     ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
-    answer = requests.get(
+    answer = _get(
         f"{live_server.url}/cas/proxyValidate",
         params={
             "ticket": ticket,
@@ -171,7 +180,7 @@ def test_proxy_validate_answers_without_granting_a_proxy(
     )
     assert "<cas:user>eleve.cm1</cas:user>" in answer.text
     assert "proxyGrantingTicket" not in answer.text
-    pt = requests.get(
+    pt = _get(
         f"{live_server.url}/cas/proxyValidate",
         params={"ticket": "PT-123", "service": PRONOTE},
     )
@@ -201,7 +210,7 @@ def test_renew_asks_for_the_password_again(live_server, world, pronote, password
         live_server.url + again.headers["Location"], allow_redirects=False
     )
     ticket = parse_qs(urlsplit(back.headers["Location"]).query)["ticket"][0]
-    validated = requests.get(
+    validated = _get(
         f"{live_server.url}/cas/p3/serviceValidate",
         params={"ticket": ticket, "service": PRONOTE, "renew": "true"},
     )
@@ -215,7 +224,7 @@ def test_renew_validation_refuses_a_single_sign_on_ticket(
     _, session = _ticket_via_login(live_server, "eleve.cm1", password, client)
     sso = session.get(client.get_login_url(), allow_redirects=False)
     ticket = parse_qs(urlsplit(sso.headers["Location"]).query)["ticket"][0]
-    validated = requests.get(
+    validated = _get(
         f"{live_server.url}/cas/serviceValidate",
         params={"ticket": ticket, "service": PRONOTE, "renew": "true"},
     )
@@ -223,7 +232,7 @@ def test_renew_validation_refuses_a_single_sign_on_ticket(
 
 
 def test_gateway_returns_to_the_service_without_a_ticket(live_server, world, pronote):
-    answer = requests.get(
+    answer = _get(
         f"{live_server.url}/cas/login",
         params={"service": PRONOTE, "gateway": "true"},
         allow_redirects=False,
