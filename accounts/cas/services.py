@@ -180,21 +180,18 @@ def ticket_validate(
             f"Le ticket {ticket!r} n'est pas un ticket de service.",
             request,
         )
-    with transaction.atomic():
-        found = (
-            ServiceTicket.objects.select_for_update()
-            .select_related("user", "connector__structure")
-            .filter(ticket=ticket)
-            .first()
-        )
-        if found is None:
-            raise _refused(
-                "INVALID_TICKET", f"Le ticket {ticket} est inconnu.", request
-            )
-        first_use = found.consumed_at is None
-        if first_use:
-            found.consumed_at = timezone.now()
-            found.save(update_fields=["consumed_at"])
+    # One statement spends the ticket: of two concurrent validations, one wins.
+    now = timezone.now()
+    first_use = ServiceTicket.objects.filter(
+        ticket=ticket, consumed_at__isnull=True
+    ).update(consumed_at=now)
+    found = (
+        ServiceTicket.objects.select_related("user", "connector__structure")
+        .filter(ticket=ticket)
+        .first()
+    )
+    if found is None:
+        raise _refused("INVALID_TICKET", f"Le ticket {ticket} est inconnu.", request)
     connector, user = found.connector, found.user
     if not first_use:
         raise _refused(
@@ -204,7 +201,7 @@ def ticket_validate(
             connector,
             user,
         )
-    if found.expires_at <= timezone.now():
+    if found.expires_at <= now:
         raise _refused(
             "INVALID_TICKET", f"Le ticket {ticket} a expiré.", request, connector, user
         )
@@ -224,7 +221,9 @@ def ticket_validate(
             connector,
             user,
         )
-    if not user.is_active or connector_allowed(user, [connector]) is None:
+    # The connector right was checked when the ticket was issued, at most
+    # NATI_CAS_TICKET_SECONDS ago; the account itself is checked again.
+    if not user.is_active or user.merged_into_id or user.is_predeleted:
         raise _refused(
             "INVALID_TICKET",
             f"Le ticket {ticket} n'est plus valable pour cet utilisateur.",
@@ -270,9 +269,12 @@ def attributes_release(user: User, connector: Connector) -> Release:
     categories = (
         [PRONOTE_CATEGORIES[user.profile]] if user.profile in PRONOTE_CATEGORIES else []
     )
-    roles = Membership.objects.filter(
-        user=user, group__kind="function", group__role__in=FUNCTION_CATEGORIES
-    ).values_list("group__role", flat=True)
+    roles = []
+    if user.profile not in (Profile.PUPIL, Profile.PARENT):
+        # Pupils and parents hold no function: their answer needs no query.
+        roles = Membership.objects.filter(
+            user=user, group__kind="function", group__role__in=FUNCTION_CATEGORIES
+        ).values_list("group__role", flat=True)
     categories += sorted({FUNCTION_CATEGORIES[r] for r in roles} - set(categories))
     pairs = [
         ("user", user.username),
