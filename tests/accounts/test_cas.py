@@ -67,6 +67,9 @@ def test_cas3_whole_flow_releases_the_pronote_attributes(
     assert attributes["dateNaissance"] == birth.strftime("%d/%m/%Y")
     assert attributes["codePostal"] == "98714"
     assert attributes["categories"] == "National_1"
+    issued = AuditEntry.objects.get(action="cas.ticket_issued")
+    assert issued.target_id == str(pronote.pk) and issued.actor == world.pupil_cm1
+    assert ticket not in str(issued.data)
 
 
 def test_cas2_flow_and_its_attributes(live_server, world, pronote, password):
@@ -293,3 +296,4 @@ def test_mes_applis_shows_the_connector_tile_to_those_with_the_right(
     )
     assert "Pronote Rimbaud" not in client_for(world.staff_a).get("/").content.decode()
     assert "Pronote Rimbaud" not in client_for(world.parent_b).get("/").content.decode()
+    assert "Mon compte" in html

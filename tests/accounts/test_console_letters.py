@@ -238,3 +238,20 @@ def test_another_school_s_pupil_cannot_be_slipped_into_a_selection(admin, world)
     _action(admin, world, "eleves", "informer", [world.pupil_b])
     world.pupil_b.refresh_from_db()
     assert world.pupil_b.provisional_password == ""
+
+
+def test_many_letters_are_rendered_in_chunks_and_joined_in_order(world):
+    from accounts import letters, selectors
+
+    pupils = [world.pupil_cm1, world.pupil_ce1]
+    accounts_inform(structure=world.school_a, users=pupils, actor=world.director)
+    found = letters.letters_for(
+        structure=world.school_a, users=list(selectors.school_pupils(world.school_a))
+    )
+    many = (found * 61)[: letters.CHUNK * 2 + 3]  # three chunks, two processes
+    pdf = letters.letters_pdf(structure=world.school_a, letters=many)
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(many)
+    expected = [letter.user.username for letter in many]
+    for index in (0, letters.CHUNK, len(many) - 1):
+        assert expected[index] in reader.pages[index].extract_text()
