@@ -116,27 +116,34 @@ class ActivationRow:
     parents_active: int = 0
 
 
+def _state_counts(queryset, *, person: str, klass: str):
+    """(class name, account state, distinct people) rows."""
+    return queryset.values_list(f"{klass}__name", f"{person}__account_state").annotate(
+        n=Count(f"{person}_id", distinct=True)
+    )
+
+
 def activation_dashboard(structure: Structure) -> list[ActivationRow]:
     """Per class, then the school's total: pupils and parents informed and
     active. Two queries whatever the size of the school."""
     year = current_school_year()
-    pupils = (
+    pupils = _state_counts(
         ClassPupil.objects.filter(
             klass__structure=structure,
             klass__school_year=year,
             user__predeleted_at__isnull=True,
-        )
-        .values_list("klass__name", "user__account_state")
-        .annotate(n=Count("user_id", distinct=True))
+        ),
+        person="user",
+        klass="klass",
     )
-    parents = (
+    parents = _state_counts(
         Link.objects.filter(
             child__pupil_links__klass__structure=structure,
             child__pupil_links__klass__school_year=year,
             parent__predeleted_at__isnull=True,
-        )
-        .values_list("child__pupil_links__klass__name", "parent__account_state")
-        .annotate(n=Count("parent_id", distinct=True))
+        ),
+        person="parent",
+        klass="child__pupil_links__klass",
     )
     rows: dict[str, ActivationRow] = {}
     for kind, queryset in (("pupils", pupils), ("parents", parents)):

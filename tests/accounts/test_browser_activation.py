@@ -1,7 +1,20 @@
+import os
+
+import pytest
+
 from accounts.models import AccountState, User
 from tests.accounts.conftest import code_in
 
 NEW = "le lagon de maupiti au matin"
+
+
+@pytest.fixture
+def async_unsafe_cleared():
+    """tests/conftest.py's `browser` sets DJANGO_ALLOW_ASYNC_UNSAFE for good; a
+    later `check --deploy` subprocess would inherit it. Set up before the
+    browser, this is torn down after it and takes the variable away again."""
+    yield
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _fits_the_screen(page) -> bool:
@@ -9,7 +22,7 @@ def _fits_the_screen(page) -> bool:
 
 
 def test_a_parent_activates_their_account_by_sms_on_a_phone(
-    live_server, phone_page, world, sms_gateway
+    async_unsafe_cleared, live_server, phone_page, world, sms_gateway
 ):
     User.objects.filter(pk=world.parent_cm1.pk).update(
         account_state=AccountState.NOT_INFORMED, password="!"

@@ -53,6 +53,23 @@ def _ticket_via_login(
     return parse_qs(urlsplit(location).query)["ticket"][0], answer.session
 
 
+def _ticket_of(answer) -> str:
+    return parse_qs(urlsplit(answer.headers["Location"]).query)["ticket"][0]
+
+
+def _sso_ticket(session, client) -> str:
+    """The ticket an already logged-in browser gets, without the login form."""
+    return _ticket_of(session.get(client.get_login_url(), allow_redirects=False))
+
+
+@pytest.fixture
+def pupil_ticket(live_server, world, pronote, password):
+    """A CAS 3 client of Pronote and the ticket it got for the CM1 pupil."""
+    client = _client(live_server, 3)
+    ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
+    return client, ticket
+
+
 def test_cas3_whole_flow_releases_the_pronote_attributes(
     live_server, world, pronote, password
 ):
@@ -107,14 +124,11 @@ def test_an_existing_session_gets_a_ticket_without_logging_in_again(
 ):
     client = _client(live_server, 3)
     _, session = _ticket_via_login(live_server, "eleve.cm1", password, client)
-    again = session.get(client.get_login_url(), allow_redirects=False)
-    ticket = parse_qs(urlsplit(again.headers["Location"]).query)["ticket"][0]
-    assert client.verify_ticket(ticket)[0] == "eleve.cm1"
+    assert client.verify_ticket(_sso_ticket(session, client))[0] == "eleve.cm1"
 
 
-def test_a_ticket_is_validated_once(live_server, world, pronote, password):
-    client = _client(live_server, 3)
-    ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
+def test_a_ticket_is_validated_once(pupil_ticket):
+    client, ticket = pupil_ticket
     assert client.verify_ticket(ticket)[0] == "eleve.cm1"
     assert client.verify_ticket(ticket)[0] is None
     replay = client.get_verification_response(ticket).decode()
@@ -122,10 +136,9 @@ def test_a_ticket_is_validated_once(live_server, world, pronote, password):
 
 
 def test_a_ticket_for_another_service_is_refused_and_spent(
-    live_server, world, pronote, password
+    live_server, pronote, pupil_ticket
 ):
-    client = _client(live_server, 3)
-    ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
+    client, ticket = pupil_ticket
     elsewhere = _client(live_server, 3, service=OTHER_PAGE)
     answer = elsewhere.get_verification_response(ticket).decode()
     assert 'code="INVALID_SERVICE"' in answer
@@ -135,20 +148,16 @@ def test_a_ticket_for_another_service_is_refused_and_spent(
     ).exists()
 
 
-def test_an_expired_ticket_is_refused(live_server, world, pronote, password):
-    client = _client(live_server, 3)
-    ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
+def test_an_expired_ticket_is_refused(pupil_ticket):
+    client, ticket = pupil_ticket
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)
     with time_machine.travel(later):
         answer = client.get_verification_response(ticket).decode()
     assert 'code="INVALID_TICKET"' in answer and "expiré" in answer
 
 
-def test_tickets_last_five_minutes_and_have_one_service(
-    world, pronote, live_server, password
-):
-    client = _client(live_server, 3)
-    ticket, _ = _ticket_via_login(live_server, "eleve.cm1", password, client)
+def test_tickets_last_five_minutes_and_have_one_service(pupil_ticket):
+    _, ticket = pupil_ticket
     stored = ServiceTicket.objects.get(ticket=ticket)
     lifetime = stored.expires_at - stored.created_at
     assert abs(lifetime - dt.timedelta(minutes=5)) < dt.timedelta(seconds=1)
@@ -212,7 +221,7 @@ def test_renew_asks_for_the_password_again(live_server, world, pronote, password
     back = again.session.get(
         live_server.url + again.headers["Location"], allow_redirects=False
     )
-    ticket = parse_qs(urlsplit(back.headers["Location"]).query)["ticket"][0]
+    ticket = _ticket_of(back)
     validated = _get(
         f"{live_server.url}/cas/p3/serviceValidate",
         params={"ticket": ticket, "service": PRONOTE, "renew": "true"},
@@ -225,8 +234,7 @@ def test_renew_validation_refuses_a_single_sign_on_ticket(
 ):
     client = _client(live_server, 3)
     _, session = _ticket_via_login(live_server, "eleve.cm1", password, client)
-    sso = session.get(client.get_login_url(), allow_redirects=False)
-    ticket = parse_qs(urlsplit(sso.headers["Location"]).query)["ticket"][0]
+    ticket = _sso_ticket(session, client)
     validated = _get(
         f"{live_server.url}/cas/serviceValidate",
         params={"ticket": ticket, "service": PRONOTE, "renew": "true"},

@@ -38,17 +38,19 @@ def test_staff_reach_the_two_factor_pages(client_for, world):
     assert "reauthenticate" in client.get(reverse("mfa_activate_totp")).url
 
 
-def test_an_administrator_declares_a_connector(client_for, world):
+def _declare(client_for, world, **fields):
     url = reverse("cas-connectors", args=[world.school_a.pk])
-    answer = client_for(world.director).post(
-        url,
-        {
-            "name": "Pronote Rimbaud",
-            "service_pattern": "https://pronote.rimbaud.example/pronote/*",
-            "launch_url": PRONOTE,
-            "attribute_profile": "pronote",
-        },
-    )
+    form = {
+        "name": "Pronote Rimbaud",
+        "service_pattern": "https://pronote.rimbaud.example/pronote/*",
+        "launch_url": PRONOTE,
+        "attribute_profile": "pronote",
+    }
+    return client_for(world.director).post(url, form | fields)
+
+
+def test_an_administrator_declares_a_connector(client_for, world):
+    answer = _declare(client_for, world)
     connector = Connector.objects.get()
     assert answer.url == reverse(
         "cas-connector", args=[world.school_a.pk, connector.pk]
@@ -57,15 +59,11 @@ def test_an_administrator_declares_a_connector(client_for, world):
 
 
 def test_a_connector_pattern_must_be_https_and_match_its_launch_url(client_for, world):
-    url = reverse("cas-connectors", args=[world.school_a.pk])
-    answer = client_for(world.director).post(
-        url,
-        {
-            "name": "X",
-            "service_pattern": "http://pronote.example/*",
-            "launch_url": "https://elsewhere.example/",
-            "attribute_profile": "pronote",
-        },
+    answer = _declare(
+        client_for,
+        world,
+        service_pattern="http://pronote.example/*",
+        launch_url="https://elsewhere.example/",
     )
     assert "doit commencer par https://" in answer.content.decode()
     assert not Connector.objects.exists()
