@@ -128,6 +128,9 @@ def accounts_action(request, structure_id: int, kind: str):
 
 
 def _listing(request, structure, kind, users, action, context) -> HttpResponse:
+    # Shortcoming: a whole school's PDF (1,600 letters) takes longer than a web
+    # request should; it belongs in a Celery task that stores the file and
+    # notifies the director. Class-sized selections answer in a few seconds.
     found = letters.letters_for(structure=structure, users=users)
     if not found:
         context["error"] = (

@@ -4,6 +4,11 @@ After NATI_LOGIN_FAILURES failures, that identifier is refused from that address
 for NATI_LOGIN_LOCK_MINUTES; the same identifier from elsewhere, or another
 pupil behind the same school address, is not affected. State lives in the
 cache (Redis in production), keyed by a hash: no identifier in the cache keys.
+
+Shortcoming: one identifier attacked from many addresses is slowed only per
+address. A per-identifier ceiling (say 50 failures an hour from anywhere, then a
+captcha rather than a lock) would close that without letting anyone lock a
+pupil out.
 """
 
 import hashlib

@@ -93,6 +93,9 @@ def _to_login(request):
 
 @require_GET
 def cas_logout(request):
+    # Shortcoming: no single logout is sent back to the services (CAS SLO
+    # back-channel POST to each service that received a ticket); a service's
+    # own session lasts until it ends. Tickets would need to keep the session.
     if request.user.is_authenticated:
         logout(request)
     target = request.GET.get("service") or request.GET.get("url") or ""

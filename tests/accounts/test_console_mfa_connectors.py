@@ -132,3 +132,28 @@ def test_seed_demo_declares_pronote_for_the_demo_school_idempotently(world):
         )
     )
     assert roles == {"pupils", "parents", "teachers", "staff"}
+
+
+def test_a_teacher_with_totp_gives_a_code_after_the_password(world, password):
+    from allauth.mfa.totp.internal.auth import (
+        TOTP,
+        format_hotp_value,
+        generate_totp_secret,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+    from django.test import Client
+
+    secret = generate_totp_secret()
+    TOTP.activate(world.teacher_cm1, secret)
+    client = Client()
+    answer = client.post(
+        reverse("account_login"), {"login": "prof.cm1", "password": password}
+    )
+    assert answer.url == reverse("mfa_authenticate")
+    assert client.get("/").status_code == 302
+    counter = next(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counter))
+    answer = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert answer.status_code == 302
+    assert client.get("/").status_code == 200
