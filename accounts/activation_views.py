@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
@@ -18,7 +19,6 @@ _NUMBER, _USER, _VERIFIED, _TRIES = (
     "activation_verified",
     "activation_tries",
 )
-MAX_TRIES = 3
 SENT = (
     "Si ce numéro est celui que l'école connaît pour un compte à activer, un code à "
     "6 chiffres vient de lui être envoyé par SMS. Il est valable 10 minutes."
@@ -54,7 +54,7 @@ def _reset(request) -> None:
 def _spend_try(request) -> bool:
     """Count a wrong answer; True when the flow must start over."""
     request.session[_TRIES] = request.session.get(_TRIES, 0) + 1
-    return request.session[_TRIES] >= MAX_TRIES
+    return request.session[_TRIES] >= settings.NATI_ACTIVATION_CODE_TRIES
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,7 +97,7 @@ def code(request):
         if _spend_try(request):
             activation.activation_code_forget(number)
             _reset(request)
-            messages.error(request, "Trois codes erronés : demandez un nouveau code.")
+            messages.error(request, "Trop de codes erronés : demandez un nouveau code.")
             return redirect("accounts-activate")
         form.add_error("code", "Ce code n'est pas le bon, ou il a expiré.")
     return render(request, "accounts/activate_code.html", {"form": form})
