@@ -75,6 +75,12 @@ class User(AbstractUser):
         related_name="merged_accounts",
     )
     search_name = models.CharField(max_length=300, blank=True, db_index=True)
+    # The provisional password of the last letter, encrypted (accounts.crypto)
+    # so that "Lister les comptes" can print it again; wiped at first login.
+    provisional_password = models.CharField(max_length=255, blank=True)
+    provisional_until = models.DateTimeField(
+        "mot de passe provisoire valable jusqu'au", null=True, blank=True
+    )
 
     objects = UserManager()
 
@@ -102,9 +108,35 @@ class User(AbstractUser):
         return self.predeleted_at is not None
 
     @property
+    def has_provisional_password(self) -> bool:
+        return bool(self.provisional_password)
+
+    @property
     def is_staff_profile(self) -> bool:
         return self.profile in (Profile.TEACHER, Profile.STAFF)
 
     def save(self, *args, **kwargs):
         self.search_name = user_search_name(self)
         super().save(*args, **kwargs)
+
+
+class MergeKey(models.Model):
+    """A key generated on the parent account to give up, pasted on the one to
+    keep. Only its hash is stored; single use, 24 hours."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="merge_keys")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "clé de fusion"
+
+    def __str__(self) -> str:
+        return f"merge key of {self.user_id}"
+
+
+# The CAS server's models live in their package; importing them here registers
+# them with the accounts app.
+from accounts.cas.models import Connector, ServiceTicket  # noqa: E402, F401

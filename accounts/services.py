@@ -1,10 +1,17 @@
 import datetime as dt
+import hashlib
 import re
+import secrets
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
-from accounts.models import Profile, Source, User
+from accounts.models import AccountState, MergeKey, Profile, Source, User
+from directory.merge import merge_handlers
+from directory.models import Affiliation, Link
+from directory.services import memberships_rebuild
 from nati.audit import audit_record
 from nati.text import ascii_fold, user_search_name
 
@@ -122,3 +129,158 @@ def user_motto_remove(*, user: User, actor: User, structure=None, request=None) 
         structure=structure,
         request=request,
     )
+
+
+def mobile_normalise(mobile: str) -> str:
+    """'87 70 12 34' -> '+68987701234': the form numbers are compared in."""
+    digits = re.sub(r"[^0-9+]", "", mobile)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if digits and not digits.startswith("+") and len(digits) == 8:
+        digits = "+689" + digits
+    return digits
+
+
+@transaction.atomic
+def password_choose(
+    *, user: User, password: str, request=None, email=None, mobile=None
+) -> None:
+    """The user's own password (first login, self-activation): the provisional
+    one stops, the account is active and every other session of the user ends
+    (the session hash follows the password)."""
+    user.set_password(password)
+    user.provisional_password = ""
+    user.provisional_until = None
+    user.account_state = AccountState.ACTIVE
+    fields = [
+        "password",
+        "provisional_password",
+        "provisional_until",
+        "account_state",
+    ]
+    if email is not None:
+        user.email = email
+        fields.append("email")
+    if mobile is not None:
+        user.mobile = mobile_normalise(mobile)
+        fields.append("mobile")
+    user.save(update_fields=fields + ["search_name"])
+    audit_record(
+        action="auth.password_change", actor=user, target=user, request=request
+    )
+
+
+# --- Merging two parent accounts of one person ---------------------------------
+
+MERGE_KEY_HOURS = 24
+
+
+class MergeError(Exception):
+    """A merge refused; the message says why, in French."""
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.strip().encode()).hexdigest()
+
+
+@transaction.atomic
+def merge_key_generate(*, user: User, request=None) -> str:
+    """A key for the account to give up; the previous unused keys stop."""
+    if user.profile != Profile.PARENT:
+        raise MergeError("Seuls les comptes de représentant légal peuvent fusionner.")
+    if user.merged_into_id:
+        raise MergeError("Ce compte est déjà fusionné dans un autre.")
+    MergeKey.objects.filter(user=user, used_at__isnull=True).delete()
+    key = "-".join(secrets.token_hex(3).upper() for _ in range(4))
+    MergeKey.objects.create(
+        user=user,
+        key_hash=_key_hash(key),
+        expires_at=timezone.now() + dt.timedelta(hours=MERGE_KEY_HOURS),
+    )
+    audit_record(action="accounts.merge_key", actor=user, target=user, request=request)
+    return key
+
+
+@transaction.atomic
+def accounts_merge(*, kept: User, key: str, request=None) -> User:
+    """Bring the account holding `key` into `kept`: its children, its schools
+    and every app's rows move; it can no longer log in and names `kept`."""
+    if kept.profile != Profile.PARENT:
+        raise MergeError("Seuls les comptes de représentant légal peuvent fusionner.")
+    found = (
+        MergeKey.objects.select_for_update()
+        .select_related("user")
+        .filter(key_hash=_key_hash(key), used_at__isnull=True)
+        .first()
+    )
+    if found is None or found.expires_at <= timezone.now():
+        raise MergeError(
+            "Cette clé de fusion est inconnue, déjà utilisée ou a expiré (24 heures) : "
+            "générez-en une nouvelle sur le compte à abandonner."
+        )
+    removed = found.user
+    if removed.pk == kept.pk:
+        raise MergeError(
+            "Cette clé a été générée sur ce compte-ci : collez-la dans le compte que "
+            "vous gardez."
+        )
+    if removed.profile != Profile.PARENT or removed.merged_into_id:
+        raise MergeError("Le compte de cette clé ne peut pas être fusionné.")
+
+    found.used_at = timezone.now()
+    found.save(update_fields=["used_at"])
+    _directory_rows_move(kept=kept, removed=removed)
+    for handler in merge_handlers():
+        handler(kept=kept, removed=removed)
+    # The password is kept so that the login form, once it has checked it,
+    # can say which account to use instead; the middleware ends any session.
+    removed.merged_into = kept
+    removed.provisional_password = ""
+    removed.provisional_until = None
+    removed.save(
+        update_fields=["merged_into", "provisional_password", "provisional_until"]
+    )
+    audit_record(
+        action="accounts.merge",
+        actor=kept,
+        target=removed,
+        request=request,
+        data={"kept": kept.pk, "removed": removed.pk},
+    )
+    return removed
+
+
+def _directory_rows_move(*, kept: User, removed: User) -> None:
+    """Children and schools of `removed` go to `kept`, then the school groups
+    follow. (The directory registers no merge handler of its own.)
+
+    Shortcoming: the next feed delivery still knows the removed account by its
+    (source, external_id) and may link the child to it again; the import should
+    follow `merged_into` when it meets a merged account.
+    """
+    structure_ids = set(
+        Affiliation.objects.filter(
+            Q(user=removed) | Q(user__parent_links__parent=removed)
+        ).values_list("structure_id", flat=True)
+    )
+    Link.objects.bulk_create(
+        [
+            Link(
+                parent=kept,
+                child_id=link.child_id,
+                legal_representative=link.legal_representative,
+            )
+            for link in Link.objects.filter(parent=removed)
+        ],
+        ignore_conflicts=True,
+    )
+    Link.objects.filter(parent=removed).delete()
+    Affiliation.objects.bulk_create(
+        [
+            Affiliation(user=kept, structure_id=a.structure_id)
+            for a in Affiliation.objects.filter(user=removed)
+        ],
+        ignore_conflicts=True,
+    )
+    Affiliation.objects.filter(user=removed).delete()
+    memberships_rebuild(structure_ids=structure_ids)

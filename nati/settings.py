@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.AccountRulesMiddleware",
 ]
 
 ROOT_URLCONF = "nati.urls"
@@ -130,6 +131,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ProvisionalPasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -153,6 +155,23 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "nati"
+# Failed logins are throttled per identifier AND address by accounts.throttle
+# (allauth's login_failed counts per identifier from every address, which would
+# let anyone lock a pupil out); a whole school shares one address, hence the
+# generous per-address login rate.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "600/m/ip"}
+NATI_LOGIN_FAILURES = env_int("NATI_LOGIN_FAILURES", 5)
+NATI_LOGIN_LOCK_MINUTES = env_int("NATI_LOGIN_LOCK_MINUTES", 15)
+# Idle sessions end: staff after 30 minutes, pupils and parents after this.
+NATI_IDLE_MINUTES_STAFF = env_int("NATI_IDLE_MINUTES_STAFF", 30)
+NATI_IDLE_MINUTES = env_int("NATI_IDLE_MINUTES", 120)
+NATI_PROVISIONAL_DAYS = env_int("NATI_PROVISIONAL_DAYS", 92)
+NATI_CAS_TICKET_SECONDS = env_int("NATI_CAS_TICKET_SECONDS", 300)
+NATI_ACTIVATION_CODE_MINUTES = 10
+NATI_ACTIVATION_CODE_TRIES = 3
+# SMS self-activation: codes sent per number and requests per address, an hour.
+NATI_ACTIVATION_SMS_PER_NUMBER = env_int("NATI_ACTIVATION_SMS_PER_NUMBER", 3)
+NATI_ACTIVATION_PER_ADDRESS = env_int("NATI_ACTIVATION_PER_ADDRESS", 20)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"

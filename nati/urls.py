@@ -19,3 +19,8 @@ urlpatterns = [
 
 handler403 = "nati.views.permission_denied"
 handler404 = "nati.views.page_not_found"
+
+urlpatterns += [
+    path("cas/", include("accounts.cas.urls")),
+    path("console/comptes/", include("accounts.console_urls")),
+]

@@ -1,0 +1,30 @@
+"""Authentication events into the audit log: ids and addresses, nothing else."""
+
+from allauth.account.signals import password_changed, password_reset, password_set
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+
+from accounts.cas.sessions import fresh_login_mark
+from nati.audit import audit_record
+
+
+def _logged_in(sender, request, user, **kwargs):
+    fresh_login_mark(request)
+    audit_record(action="auth.login", actor=user, target=user, request=request)
+
+
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(action="auth.logout", actor=user, target=user, request=request)
+
+
+def _password_changed(sender, request, user, **kwargs):
+    audit_record(
+        action="auth.password_change", actor=user, target=user, request=request
+    )
+
+
+def connect() -> None:
+    user_logged_in.connect(_logged_in, dispatch_uid="nati-audit-login")
+    user_logged_out.connect(_logged_out, dispatch_uid="nati-audit-logout")
+    for signal in (password_changed, password_set, password_reset):
+        signal.connect(_password_changed, dispatch_uid=f"nati-audit-{id(signal)}")
