@@ -7,6 +7,8 @@ urlpatterns = [
     path("_floor/", views.floor, name="floor"),
     path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
+    path("cas/", include("accounts.cas.urls")),
+    path("console/comptes/", include("accounts.console_urls")),
     path("console/flash/", include("messaging.console_urls")),
     path("console/imports/", include("directory.console_imports_urls")),
     path("console/", include("directory.console_urls")),
@@ -19,8 +21,3 @@ urlpatterns = [
 
 handler403 = "nati.views.permission_denied"
 handler404 = "nati.views.page_not_found"
-
-urlpatterns += [
-    path("cas/", include("accounts.cas.urls")),
-    path("console/comptes/", include("accounts.console_urls")),
-]
