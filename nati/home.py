@@ -35,8 +35,19 @@ def tile_provider(func: Callable) -> Callable:
     return func
 
 
-def panels_for(request) -> list[dict]:
-    return [p for _, func in _panels if (p := func(request)) is not None]
+# Panels ordered below this number are banners shown above "Mes applis" (flash
+# messages); the others (the news feed, a teacher's classes) come after it.
+BANNER_ORDER = 10
+
+
+def panels_for(request) -> tuple[list[dict], list[dict]]:
+    """(banners, panels): what the apps have to show on this user's home page."""
+    banners, panels = [], []
+    for order, func in _panels:
+        panel = func(request)
+        if panel is not None:
+            (banners if order < BANNER_ORDER else panels).append(panel)
+    return banners, panels
 
 
 def extra_tiles_for(request) -> list[Tile]:

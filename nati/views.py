@@ -20,13 +20,15 @@ def home_page(request):
     ]
     if not user.is_predeleted:
         tiles += home.extra_tiles_for(request)
+    banners, panels = ([], []) if user.is_predeleted else home.panels_for(request)
     context = {
         "tiles": tiles,
         "structures": selectors.user_structures(user),
         "children": selectors.children_of(user).prefetch_related(
             "pupil_links__klass__structure"
         ),
-        "panels": [] if user.is_predeleted else home.panels_for(request),
+        "banners": banners,
+        "panels": panels,
     }
     return render(request, "nati/home.html", context)
 
