@@ -1,5 +1,7 @@
-"""Présences fixtures: school A initialised on 10 August of the current school
-year, with the territory's week (Wednesday morning only, no weekend)."""
+"""Présences fixtures. Time is frozen on 10 August 2026 before the world is
+built (so every figure below is for the school year 2026-2027, whatever the
+day the tests run); school A is initialised then, with the territory's week
+(Wednesday morning only, no weekend) and two holidays."""
 
 import datetime as dt
 from zoneinfo import ZoneInfo
@@ -24,14 +26,25 @@ def weekday_of(year: int, weekday: int, after: dt.date | None = None) -> dt.date
     return day
 
 
+@pytest.fixture(autouse=True)
+def frozen_year(request):
+    """Freeze time for every test but the browser ones: a live browser would
+    drop a session cookie that expired by the real clock."""
+    if "live_server" in request.fixturenames:
+        yield
+        return
+    time_machine = request.getfixturevalue("time_machine")
+    time_machine.move_to(at(dt.date(2026, 8, 10), 9), tick=False)
+    yield
+
+
 @pytest.fixture
 def school_year():
     return current_school_year()
 
 
 @pytest.fixture
-def year_a(world, school_year, time_machine):
-    time_machine.move_to(at(dt.date(school_year, 8, 10), 9), tick=False)
+def year_a(world, school_year):
     year = services.year_initialise(
         structure=world.school_a,
         actor=world.director,

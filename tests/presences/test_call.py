@@ -54,7 +54,7 @@ def test_each_mark_is_saved_the_moment_it_is_made(client_for, world, morning):
 
     response = _mark(client, register, world.pupil_cm1, "absence")
     assert response.status_code == 200
-    assert 'id="p-%d"' % world.pupil_cm1.pk in response.content.decode()
+    assert f'id="p-{world.pupil_cm1.pk}"' in response.content.decode()
     event = Event.objects.get(register=register, pupil=world.pupil_cm1)
     assert event.kind == Kind.ABSENCE and event.created_by == world.teacher_cm1
 
