@@ -28,9 +28,10 @@ def weekday_of(year: int, weekday: int, after: dt.date | None = None) -> dt.date
 
 @pytest.fixture(autouse=True)
 def frozen_year(request):
-    """Freeze time for every test but the browser ones: a live browser would
-    drop a session cookie that expired by the real clock."""
-    if "live_server" in request.fixturenames:
+    """Freeze time for every test but the browser and live-worker ones: a live
+    browser would drop a session cookie that expired by the real clock, and a
+    Celery worker's timers need a clock that moves."""
+    if {"live_server", "celery_live_worker"} & set(request.fixturenames):
         yield
         return
     time_machine = request.getfixturevalue("time_machine")
