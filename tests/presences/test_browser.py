@@ -45,8 +45,8 @@ def test_a_teacher_takes_the_whole_call_on_a_phone(
     time_input.fill("08:20")
     time_input.dispatch_event("change")
     page.wait_for_function(
-        "document.querySelector('#p-%d input[name=at_time]').value === '08:20'"
-        % world.pupil_cm1_bis.pk
+        f"document.querySelector('#p-{world.pupil_cm1_bis.pk} input[name=at_time]')"
+        ".value === '08:20'"
     )
     button = page.locator("button.validate")
     box = button.bounding_box()
