@@ -349,6 +349,7 @@ def month_register(klass: SchoolClass, year: YearSettings, first: dt.date) -> di
         "klass": klass,
         "first": first,
         "days": days,
+        "half_columns": 2 * len(days),
         "rows": rows,
         "school_halves": len(school_halves),
         "total_absent": total_absent,

@@ -302,14 +302,20 @@ def mark_set(
     at_time: dt.time | None = None,
     reason: AbsenceReason | None = None,
     lateness_reason: LatenessReason | None = None,
+    enrolled: bool = False,
 ) -> Event | None:
     """Set (kind) or withdraw (kind=None) a pupil's mark in one slot.
 
     Before validation the row is edited in place; after it, the old row is
-    closed and a correction row opened, and the change is audited."""
+    closed and a correction row opened, and the change is audited.
+    `enrolled=True` says the caller fetched the pupil as one of the register's
+    class (the call view does, to answer 404): the check is not made twice on
+    the 8:00 hot path."""
     if kind is not None and _slot(kind) != slot:
         raise ValueError("kind does not fit slot")
-    if not ClassPupil.objects.filter(klass_id=register.klass_id, user_id=pupil_id):
+    if not enrolled and not ClassPupil.objects.filter(
+        klass_id=register.klass_id, user_id=pupil_id
+    ):
         raise ValidationError("Cet élève n'est pas inscrit dans la classe.")
     if kind == Kind.ABSENCE:
         at_time, lateness_reason = None, None
@@ -390,7 +396,7 @@ def mark_set(
         _audit_correction(register, actor, pupil_id, slot, kind)
         Register.objects.filter(pk=register.pk).update(full_class=False)
         if result is not None:
-            transaction.on_commit(lambda: events_notify(event_ids=[result.pk]))
+            _notify_on_commit(event_ids=[result.pk])
 
     Register.objects.filter(pk=register.pk).update(changed_at=now, changed_by=actor)
     return result
@@ -427,8 +433,14 @@ def register_validate(*, register: Register, actor: User) -> Register:
         ]
     )
     if has_marks:
-        transaction.on_commit(lambda: events_notify(register_id=register.pk))
+        _notify_on_commit(register_id=register.pk)
     return register
+
+
+def _notify_on_commit(**target) -> None:
+    from presences.tasks import events_notify_task
+
+    transaction.on_commit(lambda: events_notify_task.delay(**target))
 
 
 _NOTICE = {
@@ -444,7 +456,7 @@ def events_notify(*, register_id: int | None = None, event_ids=None) -> int:
     on their home page. Safe to run twice: notified rows are skipped."""
     events = Event.objects.filter(
         replaced_at__isnull=True, notified_at__isnull=True, kind__in=PRESENCE_KINDS
-    ).select_related("pupil")
+    ).select_related("pupil", "structure")
     if register_id is not None:
         events = events.filter(register_id=register_id)
     if event_ids is not None:

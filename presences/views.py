@@ -234,6 +234,7 @@ def _call_context(register, pupils, year) -> dict:
         "reasons": reasons,
         "lateness_reasons": lateness,
         "marked": sum(1 for row in rows if row["presence"]),
+        "mark_base": _mark_base(register),
         "now": timezone.localtime().strftime("%H:%M"),
     }
 
@@ -300,7 +301,7 @@ def mark(request, register_id, pupil_id):
             LatenessReason.objects.filter(structure_id=register.structure_id),
             pk=form.cleaned_data["lateness_reason"],
         )
-    services.mark_set(
+    event = services.mark_set(
         register=register,
         pupil_id=pupil.pk,
         slot=slot,
@@ -309,23 +310,40 @@ def mark(request, register_id, pupil_id):
         at_time=form.cleaned_data["at_time"],
         reason=reason,
         lateness_reason=lateness,
+        enrolled=True,
     )
     if not request.htmx:
         return redirect(reverse("presences-call", args=[register.klass_id]))
-    slots = {
-        e.slot: e
-        for e in selectors.current_events(register=register, pupil_id=pupil.pk)
-    }
     context = {
         "register": register,
-        "row": _row(pupil, slots),
-        "reasons": AbsenceReason.objects.filter(structure_id=register.structure_id),
-        "lateness_reasons": LatenessReason.objects.filter(
-            structure_id=register.structure_id
-        ),
+        "mark_base": _mark_base(register),
         "now": timezone.localtime().strftime("%H:%M"),
     }
-    return render(request, "presences/_pupil_row.html", context)
+    if slot != "presence":
+        slots = {
+            e.slot: e
+            for e in selectors.current_events(register=register, pupil_id=pupil.pk)
+        }
+        context["row"] = _row(pupil, slots)
+        return render(request, "presences/_pupil_extras.html", context)
+    presence = event
+    context["row"] = {"pupil": pupil, "presence": presence}
+    if presence is not None:
+        # The row's detail form offers the reasons of its mark only.
+        if presence.kind == "absence":
+            context["reasons"] = AbsenceReason.objects.filter(
+                structure_id=register.structure_id
+            )
+        elif presence.kind == "late":
+            context["lateness_reasons"] = LatenessReason.objects.filter(
+                structure_id=register.structure_id
+            )
+    return render(request, "presences/_pupil_marks.html", context)
+
+
+def _mark_base(register) -> str:
+    """The mark URL without its pupil id: reversed once, not once a row."""
+    return reverse("presences-mark", args=[register.pk, 0])[: -len("0/")]
 
 
 @presences_app
@@ -410,7 +428,7 @@ def class_month(request, school, year, class_id, month):
     output = request.GET.get("format")
     filename = f"registre-{klass.name}-{month}".replace(" ", "_")
     if output == "pdf":
-        pdf = pdf_render("presences/month.pdf.html", context)
+        pdf = pdf_render("presences/month.pdf.html", context | {"pdf": True})
         return pdf_response(pdf, f"{filename}.pdf")
     if output == "csv":
         return _month_csv(data, filename)

@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from nati.dates import current_school_year
 from presences import services
@@ -78,3 +79,17 @@ def morning(monday, time_machine, year_a):
     """Time frozen on that Monday at 8:05, the call of the morning open."""
     time_machine.move_to(at(monday, 8, 5), tick=False)
     return monday
+
+
+@pytest.fixture
+def live_year(world):
+    """A year initialised today, by the real clock (for the live browser and
+    Celery tests), every day of the week a school day."""
+    today = timezone.localdate()
+    return services.year_initialise(
+        structure=world.school_a,
+        actor=world.director,
+        start=today - dt.timedelta(days=30),
+        end=today + dt.timedelta(days=30),
+        week={str(d): "full" for d in range(7)},
+    )

@@ -36,9 +36,9 @@ def test_a_teacher_takes_the_whole_call_on_a_phone(
     mahina = page.locator(f"#p-{world.pupil_cm1.pk}")
     teiki = page.locator(f"#p-{world.pupil_cm1_bis.pk}")
     mahina.locator("button[value=absence]").click()
-    page.wait_for_selector(f"#p-{world.pupil_cm1.pk}.is-absence")
+    page.wait_for_selector(f"#m-{world.pupil_cm1.pk}.is-absence")
     teiki.locator("button[value=late]").click()
-    page.wait_for_selector(f"#p-{world.pupil_cm1_bis.pk}.is-late")
+    page.wait_for_selector(f"#m-{world.pupil_cm1_bis.pk}.is-late")
     # The time is pre-filled with now; the teacher corrects it, saved on change.
     time_input = teiki.locator("input[name=at_time]")
     assert time_input.input_value()

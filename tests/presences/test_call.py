@@ -1,4 +1,5 @@
 import datetime as dt
+import time
 
 import pytest
 from django.urls import reverse
@@ -54,7 +55,7 @@ def test_each_mark_is_saved_the_moment_it_is_made(client_for, world, morning):
 
     response = _mark(client, register, world.pupil_cm1, "absence")
     assert response.status_code == 200
-    assert f'id="p-{world.pupil_cm1.pk}"' in response.content.decode()
+    assert f'id="m-{world.pupil_cm1.pk}"' in response.content.decode()
     event = Event.objects.get(register=register, pupil=world.pupil_cm1)
     assert event.kind == Kind.ABSENCE and event.created_by == world.teacher_cm1
 
@@ -108,21 +109,54 @@ def test_validating_with_no_mark_records_a_full_class(client_for, world, morning
     assert register.full_class and register.validated_by == world.teacher_cm1
 
 
-def test_validating_with_marks_is_not_a_full_class_and_tells_the_parents(
-    client_for, world, morning, django_capture_on_commit_callbacks
+def test_validating_with_marks_is_not_a_full_class(client_for, world, morning):
+    client = client_for(world.teacher_cm1)
+    _open(client, world.cm1)
+    register = _register(world.cm1, morning)
+    _mark(client, register, world.pupil_cm1, "absence")
+    client.post(reverse("presences-validate", args=[register.pk]))
+    register.refresh_from_db()
+    assert register.is_validated and not register.full_class
+
+
+def test_validation_tells_the_parents_through_a_celery_task(
+    client_for, world, live_year, celery_live_worker
+):
+    client = client_for(world.teacher_cm1)
+    _open(client, world.cm1)
+    register = Register.objects.get(klass=world.cm1)
+    _mark(client, register, world.pupil_cm1, "absence")
+    assert not Notification.objects.filter(recipient=world.parent_cm1).exists()
+    client.post(reverse("presences-validate", args=[register.pk]))
+    deadline = time.monotonic() + 30
+    while not Notification.objects.filter(recipient=world.parent_cm1).exists():
+        assert time.monotonic() < deadline, "the notification task did not run"
+        time.sleep(0.2)
+    note = Notification.objects.get(recipient=world.parent_cm1)
+    assert note.text.startswith("Absence de Māhina le ")
+    assert note.url == reverse("presences-family")
+    assert not Notification.objects.filter(recipient=world.parent_ce1).exists()
+
+
+def test_incidents_and_forgotten_notebooks_sit_beside_the_presence_mark(
+    client_for, world, morning
 ):
     client = client_for(world.teacher_cm1)
     _open(client, world.cm1)
     register = _register(world.cm1, morning)
     _mark(client, register, world.pupil_cm1, "absence")
-    assert not Notification.objects.filter(recipient=world.parent_cm1).exists()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("presences-validate", args=[register.pk]))
-    register.refresh_from_db()
-    assert register.is_validated and not register.full_class
-    note = Notification.objects.get(recipient=world.parent_cm1)
-    assert "Absence de Māhina" in note.text
-    assert note.url == reverse("presences-family")
+    response = _mark(client, register, world.pupil_cm1, "incident")
+    assert "Incident ✕" in response.content.decode()
+    _mark(client, register, world.pupil_cm1, "notebook")
+    kinds = set(
+        Event.objects.filter(pupil=world.pupil_cm1).values_list("kind", flat=True)
+    )
+    assert kinds == {Kind.ABSENCE, Kind.INCIDENT, Kind.NOTEBOOK}
+    _mark(client, register, world.pupil_cm1, "no_incident")
+    kinds = set(
+        Event.objects.filter(pupil=world.pupil_cm1).values_list("kind", flat=True)
+    )
+    assert kinds == {Kind.ABSENCE, Kind.NOTEBOOK}
 
 
 def test_a_correction_after_validation_is_a_new_event(client_for, world, morning):

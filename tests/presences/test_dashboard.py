@@ -197,7 +197,7 @@ def test_the_month_register_on_screen(client_for, world, year_a):
     _october(world, year_a)
     url = reverse("presences-month", args=[world.school_a.pk, world.cm1.pk, "2026-10"])
     page = client_for(world.director).get(url).content.decode()
-    assert "Pūtai Māhina" in page and "13,6 %" in page and "6,8 %" in page
+    assert "Pūtai Māhina" in page and "13,6&nbsp;%" in page and "6,8&nbsp;%" in page
 
 
 def test_the_month_register_pdf_reads_back(client_for, world, year_a):

@@ -1,9 +1,7 @@
-import datetime as dt
 import io
 import json
 import time
 
-import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -15,19 +13,6 @@ from presences.models import Mailing, MailingState, MessageTemplate
 from tests.presences.helpers import call
 
 BODY = "Bonjour {responsable}, {enfant} ({classe}) a {absences} absence(s) : {dates}."
-
-
-@pytest.fixture
-def live_year(world):
-    """A year initialised today, by the real clock, every weekday a school day."""
-    today = timezone.localdate()
-    return services.year_initialise(
-        structure=world.school_a,
-        actor=world.director,
-        start=today - dt.timedelta(days=30),
-        end=today + dt.timedelta(days=30),
-        week={str(d): "full" for d in range(7)},
-    )
 
 
 def _absences(world, year, day):
