@@ -8,8 +8,9 @@ reaches every class of their school; a teacher only their own classes.
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from directory.models import (
@@ -23,6 +24,7 @@ from directory.models import (
     Structure,
 )
 from nati.dates import current_school_year
+from nati.text import normalise_name
 from presences import calendar
 from presences.models import (
     PRESENCE_KINDS,
@@ -186,9 +188,6 @@ def day_counts(school: Structure, day: dt.date) -> dict:
 def forgotten_calls(school: Structure, year: YearSettings, now) -> list[dict]:
     """Today's half-days started more than 15 minutes ago whose class has no
     validated register. Three queries whatever the number of classes."""
-    today = now.date() if hasattr(now, "date") else now
-    from django.utils import timezone
-
     today = timezone.localdate(now)
     info = calendar.day_info(year, today, year.exclusions.all())
     started = [
@@ -411,8 +410,6 @@ def pupil_calendar(pupil: User, year: YearSettings, first: dt.date, weeks: int):
 
 
 def school_search(school: Structure, query: str, limit: int = 20) -> dict:
-    from nati.text import normalise_name
-
     words = normalise_name(query).split()
     if not words:
         return {"pupils": [], "classes": []}
@@ -430,10 +427,3 @@ def school_search(school: Structure, query: str, limit: int = 20) -> dict:
         "classes": list(classes[:limit]),
     }
 
-
-def class_event_counts(klass_ids, day: dt.date) -> dict[int, int]:
-    return dict(
-        current_events(klass_id__in=klass_ids, date=day, kind=Kind.ABSENCE)
-        .values_list("klass_id")
-        .annotate(n=Count("id"))
-    )

@@ -195,19 +195,26 @@ def exclusion_remove(*, exclusion: Exclusion, actor: User) -> None:
     exclusion.delete()
 
 
-@transaction.atomic
-def year_settings_update(*, year: YearSettings, actor: User, **values) -> None:
-    allowed = {
-        "absence_threshold",
-        "lateness_threshold",
-        "incident_threshold",
-        "notebook_threshold",
-        "count_without_reason",
-    }
+def _fields_set(obj, values: dict, allowed: set[str]) -> None:
     for name, value in values.items():
         if name not in allowed:
             raise ValueError(name)
-        setattr(year, name, value)
+        setattr(obj, name, value)
+
+
+@transaction.atomic
+def year_settings_update(*, year: YearSettings, actor: User, **values) -> None:
+    _fields_set(
+        year,
+        values,
+        {
+            "absence_threshold",
+            "lateness_threshold",
+            "incident_threshold",
+            "notebook_threshold",
+            "count_without_reason",
+        },
+    )
     year.save(update_fields=list(values))
     audit_record(
         action="presences.settings_update",
@@ -219,17 +226,17 @@ def year_settings_update(*, year: YearSettings, actor: User, **values) -> None:
 
 @transaction.atomic
 def reason_update(*, reason: AbsenceReason, actor: User, **flags) -> None:
-    allowed = {
-        "label",
-        "needs_regularisation",
-        "counts_in_record",
-        "alert_when_regularised",
-        "alert_when_not_regularised",
-    }
-    for name, value in flags.items():
-        if name not in allowed:
-            raise ValueError(name)
-        setattr(reason, name, value)
+    _fields_set(
+        reason,
+        flags,
+        {
+            "label",
+            "needs_regularisation",
+            "counts_in_record",
+            "alert_when_regularised",
+            "alert_when_not_regularised",
+        },
+    )
     if not reason.can_be_justified:
         # O stays what the territory says: it cannot be regularised into a
         # justified absence, whatever the form sent.

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -157,29 +158,41 @@ def _back_to_settings(request, school, error=None):
     return redirect("presences-settings", school.pk)
 
 
+def _settings_post(request, school, form, invalid: str, apply):
+    """A settings form: refused with `invalid`, or applied; back to the page."""
+    if not form.is_valid():
+        return _back_to_settings(request, school, ValidationError(invalid))
+    try:
+        apply(form.cleaned_data)
+    except ValidationError as error:
+        return _back_to_settings(request, school, error)
+    return _back_to_settings(request, school)
+
+
 @director_view
 @require_POST
 def thresholds_save(request, school, year):
-    form = forms.ThresholdsForm(request.POST)
-    if not form.is_valid():
-        return _back_to_settings(request, school, ValidationError("Seuils invalides."))
-    services.year_settings_update(year=year, actor=request.user, **form.cleaned_data)
-    return _back_to_settings(request, school)
+    return _settings_post(
+        request,
+        school,
+        forms.ThresholdsForm(request.POST),
+        "Seuils invalides.",
+        lambda data: services.year_settings_update(
+            year=year, actor=request.user, **data
+        ),
+    )
 
 
 @director_view
 @require_POST
 def exclusion_add(request, school, year):
-    form = forms.ExclusionForm(request.POST)
-    if not form.is_valid():
-        return _back_to_settings(
-            request, school, ValidationError("Indiquez un libellé et deux dates.")
-        )
-    try:
-        services.exclusion_add(year=year, actor=request.user, **form.cleaned_data)
-    except ValidationError as error:
-        return _back_to_settings(request, school, error)
-    return _back_to_settings(request, school)
+    return _settings_post(
+        request,
+        school,
+        forms.ExclusionForm(request.POST),
+        "Indiquez un libellé et deux dates.",
+        lambda data: services.exclusion_add(year=year, actor=request.user, **data),
+    )
 
 
 @director_view
@@ -199,29 +212,33 @@ def reason_edit(request, school, year, reason_id):
     reason = in_scope_or_404(
         AbsenceReason.objects.filter(structure=school), pk=reason_id
     )
-    form = forms.ReasonForm(request.POST)
-    if not form.is_valid():
-        return _back_to_settings(request, school, ValidationError("Libellé requis."))
-    services.reason_update(reason=reason, actor=request.user, **form.cleaned_data)
-    return _back_to_settings(request, school)
+    return _settings_post(
+        request,
+        school,
+        forms.ReasonForm(request.POST),
+        "Libellé requis.",
+        lambda data: services.reason_update(reason=reason, actor=request.user, **data),
+    )
 
 
 @director_view
 @require_POST
 def lateness_reason_add(request, school, year):
-    form = forms.LatenessReasonForm(request.POST)
-    if not form.is_valid():
-        return _back_to_settings(request, school, ValidationError("Libellé requis."))
-    services.lateness_reason_add(
-        structure=school, actor=request.user, label=form.cleaned_data["label"]
+    return _settings_post(
+        request,
+        school,
+        forms.LatenessReasonForm(request.POST),
+        "Libellé requis.",
+        lambda data: services.lateness_reason_add(
+            structure=school, actor=request.user, label=data["label"]
+        ),
     )
-    return _back_to_settings(request, school)
 
 
 # --- Faire l'appel ---------------------------------------------------------------
 
 
-def _call_context(register, pupils, year) -> dict:
+def _call_context(register, pupils) -> dict:
     events = {}
     for event in selectors.current_events(register=register):
         events.setdefault(event.pupil_id, {})[event.slot] = event
@@ -269,7 +286,7 @@ def call(request, class_id):
         klass=klass, year=year, day=today, half=half, actor=request.user
     )
     pupils = selectors.class_pupils(klass.pk)
-    context |= _call_context(register, pupils, year)
+    context |= _call_context(register, pupils)
     context["half_label"] = dict(Half.choices)[half]
     context["forgotten"] = calendar.is_forgotten(
         register.starts_at, register.is_validated
@@ -665,8 +682,6 @@ def mailing(request, school, year):
 
 
 def _sender_name():
-    from django.conf import settings
-
     return settings.SMS_SENDER_NAME
 
 

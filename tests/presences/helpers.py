@@ -23,3 +23,15 @@ def call(year, klass, day, half, teacher, marks=(), validate=True):
     if validate:
         services.register_validate(register=register, actor=teacher)
     return register
+
+
+def cm1_absence(world, year, day, pupil=None, reason=None, kind="absence"):
+    """A validated morning call of CM1 with one mark (Māhina absent by default)."""
+    return call(
+        year,
+        world.cm1,
+        day,
+        "am",
+        world.teacher_cm1,
+        [(pupil or world.pupil_cm1, kind, reason)],
+    )

@@ -6,7 +6,7 @@ from pypdf import PdfReader
 
 from presences import selectors
 from tests.presences.conftest import at
-from tests.presences.helpers import call
+from tests.presences.helpers import call, cm1_absence
 
 
 def _dashboard(client, world):
@@ -44,14 +44,7 @@ def test_a_call_never_opened_is_forgotten_too(world, year_a, monday):
 
 def test_the_dashboard_counts_the_day(client_for, world, year_a, monday, time_machine):
     time_machine.move_to(at(monday, 8, 30), tick=False)
-    call(
-        year_a,
-        world.cm1,
-        monday,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1, "absence", None)],
-    )
+    cm1_absence(world, year_a, monday)
     assert selectors.day_counts(world.school_a, monday) == {
         "enrolled": 3,
         "absent": 1,
@@ -63,14 +56,7 @@ def test_the_dashboard_counts_the_day(client_for, world, year_a, monday, time_ma
 
 def _absences(year_a, world, days, reason=None):
     for day in days:
-        call(
-            year_a,
-            world.cm1,
-            day,
-            "am",
-            world.teacher_cm1,
-            [(world.pupil_cm1, "absence", reason)],
-        )
+        cm1_absence(world, year_a, day, reason=reason)
 
 
 def _alert_rows(world, year_a, kind):
@@ -119,14 +105,7 @@ def test_events_without_reason_count_only_when_the_setting_says_so(
 
 
 def test_one_incident_raises_an_alert(world, year_a, monday):
-    call(
-        year_a,
-        world.cm1,
-        monday,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1_bis, "incident", None)],
-    )
+    cm1_absence(world, year_a, monday, pupil=world.pupil_cm1_bis, kind="incident")
     assert _alert_rows(world, year_a, "incident") == [(world.pupil_cm1_bis, 1)]
 
 

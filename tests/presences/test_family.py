@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from messaging.models import Notification
 from presences.models import Declaration, DeclarationState, Event, Kind
-from tests.presences.helpers import call
+from tests.presences.helpers import call, cm1_absence
 
 
 def _declare(client, child, **extra):
@@ -129,14 +129,7 @@ def test_a_parent_sees_each_child_s_absences_and_their_state(
 
 
 def test_the_parent_is_notified_when_an_absence_is_recorded(world, year_a, monday):
-    call(
-        year_a,
-        world.cm1,
-        monday,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1, "absence", None)],
-    )
+    cm1_absence(world, year_a, monday)
     # Inside the test's transaction the on_commit callbacks are run by hand.
     from presences.services import events_notify
 
@@ -150,14 +143,7 @@ def test_the_parent_is_notified_when_an_absence_is_recorded(world, year_a, monda
 def test_the_home_page_shows_the_notification(client_for, world, year_a, monday):
     from presences.services import events_notify
 
-    call(
-        year_a,
-        world.cm1,
-        monday,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1, "absence", None)],
-    )
+    cm1_absence(world, year_a, monday)
     events_notify()
     page = client_for(world.parent_cm1).get("/").content.decode()
     assert "Absence de Māhina" in page

@@ -10,20 +10,13 @@ from pypdf import PdfReader
 from presences import services
 from presences.mailing import fill, mailing_preview
 from presences.models import Mailing, MailingState, MessageTemplate
-from tests.presences.helpers import call
+from tests.presences.helpers import call, cm1_absence
 
 BODY = "Bonjour {responsable}, {enfant} ({classe}) a {absences} absence(s) : {dates}."
 
 
 def _absences(world, year, day):
-    call(
-        year,
-        world.cm1,
-        day,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1, "absence", None)],
-    )
+    cm1_absence(world, year, day)
     call(
         year,
         world.ce1,
@@ -97,6 +90,18 @@ def test_a_template_fills_the_message(client_for, world, year_a):
     assert "{responsable}" in page.content.decode()
 
 
+def _form(day, **fields) -> dict:
+    return {
+        "start": day.isoformat(),
+        "end": day.isoformat(),
+        "kinds": ["absence"],
+        "regularised": "any",
+        "already_sent": "any",
+        "body": BODY,
+        **fields,
+    }
+
+
 def _wait_for(mailing_id, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -115,15 +120,7 @@ def test_an_sms_mailing_is_sent_by_a_celery_task_and_listed_in_the_history(
     _absences(world, live_year, today)
     client = client_for(world.director)
     url = reverse("presences-mailing", args=[world.school_a.pk])
-    form = {
-        "start": today.isoformat(),
-        "end": today.isoformat(),
-        "kinds": ["absence"],
-        "regularised": "any",
-        "already_sent": "no",
-        "channel": "sms",
-        "body": BODY,
-    }
+    form = _form(today, channel="sms", already_sent="no")
     preview = client.post(url, form | {"step": "preview"})
     assert "pas de téléphone portable" in preview.content.decode()
     key = preview.context["preview"]["recipients"][0]["key"]
@@ -153,16 +150,7 @@ def test_a_recipient_left_out_receives_nothing(
     _absences(world, live_year, today)
     client = client_for(world.director)
     url = reverse("presences-mailing", args=[world.school_a.pk])
-    form = {
-        "start": today.isoformat(),
-        "end": today.isoformat(),
-        "kinds": ["absence"],
-        "regularised": "any",
-        "already_sent": "any",
-        "channel": "mail",
-        "subject": "Absences",
-        "body": BODY,
-    }
+    form = _form(today, channel="mail", subject="Absences")
     preview = client.post(url, form | {"step": "preview"})
     keys = {
         r["representative"].pk: r["key"]

@@ -7,18 +7,11 @@ from accounts.models import User
 from directory.merge import merge_handlers
 from presences import calendar, selectors, services
 from presences.models import Declaration, Event, Exclusion, YearSettings
-from tests.presences.helpers import call
+from tests.presences.helpers import cm1_absence
 
 
 def test_a_merge_moves_the_pupil_s_events_and_declarations(world, year_a, monday):
-    call(
-        year_a,
-        world.cm1,
-        monday,
-        "am",
-        world.teacher_cm1,
-        [(world.pupil_cm1_bis, "absence", None)],
-    )
+    cm1_absence(world, year_a, monday, pupil=world.pupil_cm1_bis)
     services.declaration_create(
         parent=world.parent_cm1,
         pupil=world.pupil_cm1_bis,
