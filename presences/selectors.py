@@ -373,6 +373,8 @@ def _cell(info, half: str, registers: dict, events) -> dict:
         return {"code": event.kind, "text": "R" if event.kind == Kind.LATENESS else "D"}
     register = registers.get((info.date, half))
     if register is None or not register.is_validated:
+        if info.date > timezone.localdate():
+            return {"code": "future", "text": ""}
         return {"code": "not_taken", "text": "?"}
     return {"code": "present", "text": ""}
 

@@ -132,14 +132,16 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_classes(
 # --- The monthly register, on a month counted by hand ------------------------
 
 
-def _october(world, year_a):
-    """CM1 in October 2026 (22 school half-days, see test_year):
+def _october(world, year_a, time_machine):
+    """CM1 in October 2026 (22 school half-days, see test_year), seen on
+    2 November:
     1 Oct am: Māhina absent (A); 1 Oct pm: full class; 2 Oct am: Teiki late;
     5 Oct am: Māhina absent, no reason; 5 Oct pm: Māhina absent (O).
     Every other half-day: call never taken."""
     a = world.school_a.absence_reasons.get(code="A")
     o = world.school_a.absence_reasons.get(code="O")
     t, p, q = world.teacher_cm1, world.pupil_cm1, world.pupil_cm1_bis
+    time_machine.move_to(at(dt.date(2026, 11, 2), 9), tick=False)
     day = dt.date
     call(year_a, world.cm1, day(2026, 10, 1), "am", t, [(p, "absence", a)])
     call(year_a, world.cm1, day(2026, 10, 1), "pm", t)
@@ -148,8 +150,8 @@ def _october(world, year_a):
     call(year_a, world.cm1, day(2026, 10, 5), "pm", t, [(p, "absence", o)])
 
 
-def test_the_month_register_figures_match_the_hand_count(world, year_a):
-    _october(world, year_a)
+def test_the_month_register_figures_match_the_hand_count(world, year_a, time_machine):
+    _october(world, year_a, time_machine)
     data = selectors.month_register(world.cm1, year_a, dt.date(2026, 10, 1))
     assert data["school_halves"] == 22
     assert len(data["days"]) == 31
@@ -172,15 +174,23 @@ def test_the_month_register_figures_match_the_hand_count(world, year_a):
     assert rows[world.pupil_cm1_bis]["cells"][2]["text"] == "R"
 
 
-def test_the_month_register_on_screen(client_for, world, year_a):
-    _october(world, year_a)
+def test_the_days_to_come_are_not_calls_missed(world, year_a, time_machine):
+    time_machine.move_to(at(dt.date(2026, 10, 6), 9), tick=False)
+    data = selectors.month_register(world.cm1, year_a, dt.date(2026, 10, 1))
+    codes = [cell["code"] for cell in data["rows"][0]["cells"]]
+    assert codes[8:12] == ["not_taken", "not_taken", "not_taken", "not_taken"]
+    assert codes[14:16] == ["future", "future"]  # Thursday 8
+
+
+def test_the_month_register_on_screen(client_for, world, year_a, time_machine):
+    _october(world, year_a, time_machine)
     url = reverse("presences-month", args=[world.school_a.pk, world.cm1.pk, "2026-10"])
     page = client_for(world.director).get(url).content.decode()
     assert "Pūtai Māhina" in page and "13,6&nbsp;%" in page and "6,8&nbsp;%" in page
 
 
-def test_the_month_register_pdf_reads_back(client_for, world, year_a):
-    _october(world, year_a)
+def test_the_month_register_pdf_reads_back(client_for, world, year_a, time_machine):
+    _october(world, year_a, time_machine)
     url = reverse("presences-month", args=[world.school_a.pk, world.cm1.pk, "2026-10"])
     response = client_for(world.director).get(url + "?format=pdf")
     assert response["Content-Type"] == "application/pdf"
@@ -193,8 +203,8 @@ def test_the_month_register_pdf_reads_back(client_for, world, year_a):
     assert "13,6" in text and "6,8" in text
 
 
-def test_the_month_register_csv(client_for, world, year_a):
-    _october(world, year_a)
+def test_the_month_register_csv(client_for, world, year_a, time_machine):
+    _october(world, year_a, time_machine)
     url = reverse("presences-month", args=[world.school_a.pk, world.cm1.pk, "2026-10"])
     response = client_for(world.director).get(url + "?format=csv")
     text = response.content.decode("utf-8-sig")
@@ -211,8 +221,10 @@ def test_a_class_of_another_school_answers_404(client_for, world, year_a):
     assert client_for(world.director).get(url).status_code == 404
 
 
-def test_the_pupil_calendar_shows_events_and_their_state(client_for, world, year_a):
-    _october(world, year_a)
+def test_the_pupil_calendar_shows_events_and_their_state(
+    client_for, world, year_a, time_machine
+):
+    _october(world, year_a, time_machine)
     url = reverse("presences-pupil", args=[world.school_a.pk, world.pupil_cm1.pk])
     page = client_for(world.director).get(url + "?debut=2026-10-01").content.decode()
     assert "À régulariser" in page and "Non justifiable" in page
@@ -228,9 +240,9 @@ def test_the_search_finds_a_pupil_and_a_class(client_for, world, year_a):
 
 
 def test_regularisation_lists_the_absences_of_the_range_and_regularises(
-    client_for, world, year_a
+    client_for, world, year_a, time_machine
 ):
-    _october(world, year_a)
+    _october(world, year_a, time_machine)
     client = client_for(world.director)
     url = reverse("presences-regularisation", args=[world.school_a.pk])
     page = client.get(url, {"start": "2026-10-01", "end": "2026-10-31"})
