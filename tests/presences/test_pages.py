@@ -98,7 +98,7 @@ def test_the_parents_page_pins_its_queries_per_child(
     cm1_absence(world, year_a, monday)
     cm1_absence(world, year_a, monday + dt.timedelta(days=1))
     client = client_for(world.parent_cm1)
-    # session, user, children, then events and declarations per child
+    # a parent of one child: two reads for that child (events, declarations)
     with django_assert_num_queries(5):
         page = client.get(reverse("presences-family"))
     assert page.content.decode().count("À régulariser") == 2
