@@ -168,6 +168,7 @@ class Register(models.Model):
     # Set at validation: no mark at all ("classe complète"), distinct from a
     # call never taken (no row, or a row never validated).
     full_class = models.BooleanField(default=False)
+    # The last change after validation (a correction), or the validation itself.
     changed_at = models.DateTimeField(null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -428,4 +428,3 @@ def school_search(school: Structure, query: str, limit: int = 20) -> dict:
         "pupils": list(pupils.distinct().order_by("last_name")[:limit]),
         "classes": list(classes[:limit]),
     }
-

@@ -401,11 +401,13 @@ def mark_set(
                 **values,
             )
         _audit_correction(register, actor, pupil_id, slot, kind)
-        Register.objects.filter(pk=register.pk).update(full_class=False)
+        # Who changed a validated call; before validation each event's
+        # created_by already says who marked it (one write less a mark).
+        Register.objects.filter(pk=register.pk).update(
+            full_class=False, changed_at=now, changed_by=actor
+        )
         if result is not None:
             _notify_on_commit(event_ids=[result.pk])
-
-    Register.objects.filter(pk=register.pk).update(changed_at=now, changed_by=actor)
     return result
 
 
