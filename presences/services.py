@@ -58,6 +58,10 @@ DEFAULT_LATENESS_REASONS = [
 ]
 
 
+def _audit(action: str, actor: User, target, structure: Structure) -> None:
+    audit_record(action=action, actor=actor, target=target, structure=structure)
+
+
 class InitialisationRefused(ValidationError):
     """Some classes have no teacher: their calls would have nobody to take them."""
 
@@ -156,12 +160,7 @@ def year_initialise(
         _exclusion_check(first, last)
         Exclusion.objects.create(year=year, label=label, start=first, end=last)
     reasons_ensure(structure=structure)
-    audit_record(
-        action="presences.year_initialise",
-        actor=actor,
-        target=year,
-        structure=structure,
-    )
+    _audit("presences.year_initialise", actor, year, structure)
     return year
 
 
@@ -171,12 +170,7 @@ def exclusion_add(
 ) -> Exclusion:
     _exclusion_check(start, end)
     exclusion = Exclusion.objects.create(year=year, label=label, start=start, end=end)
-    audit_record(
-        action="presences.exclusion_add",
-        actor=actor,
-        target=exclusion,
-        structure=year.structure,
-    )
+    _audit("presences.exclusion_add", actor, exclusion, year.structure)
     return exclusion
 
 
@@ -186,12 +180,7 @@ def exclusion_remove(*, exclusion: Exclusion, actor: User) -> None:
         raise ValidationError(
             "Cette période a commencé : elle ne peut plus être supprimée."
         )
-    audit_record(
-        action="presences.exclusion_remove",
-        actor=actor,
-        target=exclusion,
-        structure=exclusion.year.structure,
-    )
+    _audit("presences.exclusion_remove", actor, exclusion, exclusion.year.structure)
     exclusion.delete()
 
 
@@ -216,12 +205,7 @@ def year_settings_update(*, year: YearSettings, actor: User, **values) -> None:
         },
     )
     year.save(update_fields=list(values))
-    audit_record(
-        action="presences.settings_update",
-        actor=actor,
-        target=year,
-        structure=year.structure,
-    )
+    _audit("presences.settings_update", actor, year, year.structure)
 
 
 @transaction.atomic
@@ -242,12 +226,7 @@ def reason_update(*, reason: AbsenceReason, actor: User, **flags) -> None:
         # justified absence, whatever the form sent.
         reason.needs_regularisation = False
     reason.save()
-    audit_record(
-        action="presences.reason_update",
-        actor=actor,
-        target=reason,
-        structure=reason.structure,
-    )
+    _audit("presences.reason_update", actor, reason, reason.structure)
 
 
 @transaction.atomic
@@ -255,12 +234,7 @@ def lateness_reason_add(
     *, structure: Structure, label: str, actor: User
 ) -> LatenessReason:
     reason = LatenessReason.objects.create(structure=structure, label=label)
-    audit_record(
-        action="presences.lateness_reason_add",
-        actor=actor,
-        target=reason,
-        structure=structure,
-    )
+    _audit("presences.lateness_reason_add", actor, reason, structure)
     return reason
 
 
@@ -550,12 +524,7 @@ def declaration_create(
         comment=comment,
         attachment=attachment or "",
     )
-    audit_record(
-        action="presences.declaration_create",
-        actor=parent,
-        target=declaration,
-        structure=structure,
-    )
+    _audit("presences.declaration_create", parent, declaration, structure)
     return declaration
 
 
@@ -608,12 +577,7 @@ def declaration_accept(*, declaration: Declaration, actor: User) -> int:
         url=reverse("presences-family"),
         structure=declaration.structure,
     )
-    audit_record(
-        action="presences.declaration_accept",
-        actor=actor,
-        target=declaration,
-        structure=declaration.structure,
-    )
+    _audit("presences.declaration_accept", actor, declaration, declaration.structure)
     return len(half_days)
 
 
@@ -634,12 +598,7 @@ def declaration_decline(*, declaration: Declaration, actor: User, answer: str) -
         url=reverse("presences-family"),
         structure=declaration.structure,
     )
-    audit_record(
-        action="presences.declaration_decline",
-        actor=actor,
-        target=declaration,
-        structure=declaration.structure,
-    )
+    _audit("presences.declaration_decline", actor, declaration, declaration.structure)
 
 
 # --- Merge ----------------------------------------------------------------------
@@ -723,10 +682,5 @@ def message_template_create(
     template = MessageTemplate.objects.create(
         structure=structure, name=name, subject=subject, body=body
     )
-    audit_record(
-        action="presences.template_create",
-        actor=actor,
-        target=template,
-        structure=structure,
-    )
+    _audit("presences.template_create", actor, template, structure)
     return template
