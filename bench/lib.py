@@ -134,10 +134,12 @@ def session_cookie(user) -> str:
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; csrftoken=benchcsrf"
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; csrftoken={CSRF_TOKEN}"
 
 
-CSRF_HEADERS = {"X-CSRFToken": "benchcsrf", "Referer": "http://127.0.0.1/"}
+# Django wants a 32-character secret (or its 64-character masked form).
+CSRF_TOKEN = "benchcsrf" + "0" * 23
+CSRF_HEADERS = {"X-CSRFToken": CSRF_TOKEN, "Referer": "http://127.0.0.1/"}
 
 
 @dataclass

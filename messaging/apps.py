@@ -5,4 +5,5 @@ class MessagingConfig(AppConfig):
     name = "messaging"
 
     def ready(self):
-        from messaging import home  # noqa: F401  (registers the home panel)
+        # Registers the home panels and the account-merge handler.
+        from messaging import home, merge  # noqa: F401

@@ -18,4 +18,9 @@ app.conf.beat_schedule = {
         "task": "nati.tasks.heartbeat",
         "schedule": crontab(minute="*/30"),
     },
+    # Messagerie: the daily digest of unread messages, for those who chose it.
+    "messaging-digest": {
+        "task": "messaging.tasks.messaging_digest_task",
+        "schedule": crontab(hour=17, minute=0),
+    },
 }

@@ -73,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "nati.context_processors.portal",
+                "messaging.context_processors.unread",
             ],
         },
     },
@@ -215,6 +216,13 @@ SMS_FILE_PATH = VAR_DIR / "sms"
 NATI_SITE_NAME = "nati"
 NATI_DEMO_PASSWORD = env_str("NATI_DEMO_PASSWORD", "demo-nati-2026")
 NATI_CONSOLE_PAGE_SIZE = env_int("NATI_CONSOLE_PAGE_SIZE", 50)
+
+# --- Messagerie ---------------------------------------------------------------
+MESSAGING_ATTACHMENT_MAX_MB = env_int("MESSAGING_ATTACHMENT_MAX_MB", 10)
+# A sending to more people than this is delivered by a Celery task.
+MESSAGING_SYNC_LIMIT = env_int("MESSAGING_SYNC_LIMIT", 200)
+# Links in mails point here.
+NATI_SITE_URL = env_str("NATI_SITE_URL", "https://nati.pf")
 
 # --- Security -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

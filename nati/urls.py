@@ -7,6 +7,7 @@ urlpatterns = [
     path("_floor/", views.floor, name="floor"),
     path("compte/", include("accounts.urls")),
     path("compte/", include("allauth.urls")),
+    path("console/flash/", include("messaging.console_urls")),
     path("console/", include("directory.console_urls")),
     path("annuaire/", include("directory.urls")),
     path("presences/", include("presences.urls")),

@@ -3,6 +3,7 @@
 import os
 
 import pytest
+from django.db import connections
 from django.test import Client
 
 from tests.world import PASSWORD, build_world
@@ -69,12 +70,18 @@ def browser():
     # Playwright's sync API runs an event loop in this thread; the ORM calls the
     # tests make between page actions are still plain synchronous calls.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
-        )
-        yield instance
-        instance.close()
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS
+            )
+            yield instance
+            instance.close()
+    finally:
+        # The flag must not leak into later tests (check --deploy refuses it),
+        # nor a connection opened under it keep the test database from dropping.
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        connections.close_all()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "SECRET_KEY": "x" * 64 + "production-like-secret-0123456789",
         "ALLOWED_HOSTS": "nati.pf",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

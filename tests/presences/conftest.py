@@ -4,7 +4,6 @@ day the tests run); school A is initialised then, with the territory's week
 (Wednesday morning only, no weekend) and two holidays."""
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,19 +25,6 @@ def weekday_of(year: int, weekday: int, after: dt.date | None = None) -> dt.date
     while day.weekday() != weekday:
         day += dt.timedelta(days=1)
     return day
-
-
-@pytest.fixture(autouse=True)
-def async_unsafe_restored():
-    """The shared `browser` fixture sets DJANGO_ALLOW_ASYNC_UNSAFE for good;
-    put it back after our browser test, or a later `check --deploy` subprocess
-    (tests/nati/test_project.py, run last by pytest-django's ordering) warns."""
-    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    yield
-    if before is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture(autouse=True)

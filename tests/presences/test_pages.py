@@ -61,7 +61,7 @@ def test_the_regularisation_list_pins_its_queries(
         cm1_absence(world, year_a, day)
     client = client_for(world.director)
     url = reverse("presences-regularisation", args=[world.school_a.pk])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         page = client.get(url, {"start": "2026-10-01", "end": "2026-12-18"})
     assert len(page.context["page"].object_list) == absences
 
@@ -87,7 +87,7 @@ def test_the_mailing_history_pins_its_queries(
         )
     client = client_for(world.director)
     url = reverse("presences-mailing-history", args=[world.school_a.pk])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         page = client.get(url)
     assert page.content.decode().count("Māhina Pūtai") == mailings
 
@@ -99,6 +99,6 @@ def test_the_parents_page_pins_its_queries_per_child(
     cm1_absence(world, year_a, monday + dt.timedelta(days=1))
     client = client_for(world.parent_cm1)
     # a parent of one child: two reads for that child (events, declarations)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = client.get(reverse("presences-family"))
     assert page.content.decode().count("À régulariser") == 2

@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 STEPS = [
     "directory.demo.seed",
     "presences.demo.seed",
+    "messaging.demo.seed",
 ]
 
 
