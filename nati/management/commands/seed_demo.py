@@ -5,6 +5,7 @@ from django.utils.module_loading import import_string
 # Each step is idempotent and runs in order; apps add theirs here.
 STEPS = [
     "directory.demo.seed",
+    "presences.demo.seed",
     "messaging.demo.seed",
     "accounts.demo.seed_pronote",
 ]
