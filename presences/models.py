@@ -32,7 +32,13 @@ DEFAULT_WEEK = {
 
 # Declarations' attachments live outside MEDIA_ROOT's URL space: only the
 # attachment view, which checks who asks, reads them.
-private_storage = FileSystemStorage(location=settings.VAR_DIR / "private")
+_private_storage = FileSystemStorage(location=settings.VAR_DIR / "private")
+
+
+def private_storage() -> FileSystemStorage:
+    """Attachments and letters: outside MEDIA_ROOT, served only by views that
+    check who asks. A callable, so that migrations do not freeze a path."""
+    return _private_storage
 
 
 class Half(models.TextChoices):
