@@ -13,6 +13,10 @@ _OPEN_DURING_FIRST_LOGIN = ("accounts-first-login", "account_logout")
 _STAMP_EVERY = 60
 
 
+def idle_stamp(request) -> None:
+    request.session["nati_seen"] = int(time.time())
+
+
 class AccountRulesMiddleware:
     """Rules that hold on every request of a logged-in user: a merged account is
     logged out, an idle session ends, a provisional password is changed first."""
@@ -50,7 +54,7 @@ class AccountRulesMiddleware:
             )
             return redirect("account_login")
         if seen is None or now - seen > _STAMP_EVERY:
-            request.session["nati_seen"] = now
+            idle_stamp(request)
 
         if user.has_provisional_password and not self._open(request):
             url = reverse("accounts-first-login")

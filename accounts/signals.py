@@ -4,11 +4,14 @@ from allauth.account.signals import password_changed, password_reset, password_s
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 
 from accounts.cas.sessions import fresh_login_mark
+from accounts.middleware import idle_stamp
 from nati.audit import audit_record
 
 
 def _logged_in(sender, request, user, **kwargs):
     fresh_login_mark(request)
+    # The idle clock starts at login, so the first pages write no session.
+    idle_stamp(request)
     audit_record(action="auth.login", actor=user, target=user, request=request)
 
 
