@@ -1,9 +1,12 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.models import Profile
 from directory import selectors
+from directory.models import ClassPupil
 from nati import home, portal
 from nati.access import AppClosed, request_apps
 
@@ -24,13 +27,21 @@ def home_page(request):
     context = {
         "tiles": tiles,
         "structures": selectors.user_structures(user),
-        "children": selectors.children_of(user).prefetch_related(
-            "pupil_links__klass__structure"
-        ),
+        "children": _children_with_classes(user),
         "banners": banners,
         "panels": panels,
     }
     return render(request, "nati/home.html", context)
+
+
+def _children_with_classes(user):
+    """A parent's children with their classes and schools, in two queries."""
+    if user.profile != Profile.PARENT:
+        return []
+    classes = ClassPupil.objects.select_related("klass__structure")
+    return selectors.children_of(user).prefetch_related(
+        Prefetch("pupil_links", queryset=classes)
+    )
 
 
 @login_required

@@ -80,3 +80,26 @@ def test_the_news_feed_shows_what_apps_post(client_for, parent_cm1):
     html = client_for(parent_cm1).get("/").content.decode()
     assert "Fil de nouveautés" in html
     assert '<a href="/x/">Absence de Māhina</a>' in html
+
+
+def test_a_parents_home_reads_children_classes_and_schools_in_two_queries(
+    client_for, world, django_assert_max_num_queries
+):
+    from directory import services
+
+    services.pupils_enrol(klass=world.ce1, pupils=[world.pupil_ce1])
+    services.links_create(pairs=[(world.parent_cm1, world.pupil_ce1)])
+    client = client_for(world.parent_cm1)
+    client.get("/")
+    with django_assert_max_num_queries(12) as captured:
+        html = client.get("/").content.decode()
+    class_queries = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "directory_classpupil" in q["sql"]
+        or 'FROM "directory_schoolclass"' in q["sql"]
+    ]
+    # One query for the children's classes and schools, joined.
+    assert len(class_queries) == 1
+    assert "Moana Chan — CE1, École Arthur Rimbaud" in html
+    assert "Māhina Pūtai — CM1, École Arthur Rimbaud" in html
