@@ -42,8 +42,9 @@ def test_the_home_page_with_a_feed_stays_light(
     client = client_for(world.parent_cm1)
     client.get("/")
     # Messagerie's share: the banners (1), the feed (1), the unread count (1);
-    # the other 7 are the home page's own (user, apps, schools, children).
-    with django_assert_num_queries(10):
+    # the other 5 are the home page's own (user, apps, connector tiles,
+    # schools, children with their classes).
+    with django_assert_num_queries(8):
         response = client.get("/")
     assert len(response.content) < 40_000
 
