@@ -12,17 +12,10 @@ from accounts import letters
 from accounts.models import AccountState
 from directory.models import StructureKind
 from nati import portal
-from nati.access import app_required, console_structure_or_404, console_structures
+from nati.access import app_required, console_school_or_404, console_structures
 from nati.documents import pdf_response
 
 TITLES = {"eleves": "Comptes élèves", "parents": "Représentants légaux"}
-
-
-def _school_or_404(request, structure_id: int):
-    structure = console_structure_or_404(request, structure_id)
-    if structure.kind != StructureKind.SCHOOL:
-        raise Http404
-    return structure
 
 
 def _kind_or_404(kind: str) -> str:
@@ -41,7 +34,7 @@ def accounts_index(request):
 @require_GET
 @app_required(portal.CONSOLE)
 def accounts_list(request, structure_id: int, kind: str):
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     filters = cs.AccountFilters.from_query(request.GET)
     users = cs.school_accounts(structure, _kind_or_404(kind), filters)
     page = Paginator(users, settings.NATI_CONSOLE_PAGE_SIZE).get_page(
@@ -80,7 +73,7 @@ def _selection(request, structure, kind):
 @app_required(portal.CONSOLE)
 def accounts_action(request, structure_id: int, kind: str):
     """Informer, Réinitialiser, or Lister (CSV, PDF) the chosen accounts."""
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     filters, users = _selection(request, structure, _kind_or_404(kind))
     action = request.POST.get("action", "")
     context = {
@@ -151,7 +144,7 @@ def _listing(request, structure, kind, users, action, context) -> HttpResponse:
 @require_GET
 @app_required(portal.CONSOLE)
 def activation_dashboard(request, structure_id: int):
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     rows = cs.activation_dashboard(structure)
     return render(
         request,
@@ -163,7 +156,7 @@ def activation_dashboard(request, structure_id: int):
 @require_GET
 @app_required(portal.CONSOLE)
 def mfa_overview(request, structure_id: int):
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     page = Paginator(
         cs.users_with_mfa(structure), settings.NATI_CONSOLE_PAGE_SIZE
     ).get_page(request.GET.get("page"))

@@ -6,12 +6,10 @@ size: related rows come through select_related or one prefetch per relation.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Value
-from django.db.models.lookups import StartsWith
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Value
 
 from accounts.models import AccountState, Profile, User
 from directory.models import (
-    ADMIN_ROLES,
     Affiliation,
     ClassPupil,
     ClassTeacher,
@@ -21,7 +19,6 @@ from directory.models import (
     Membership,
     SchoolClass,
     Structure,
-    StructureKind,
 )
 from nati.dates import current_school_year
 from nati.text import normalise_name
@@ -36,21 +33,6 @@ GROUP_TABS = {
 # Account-state filter values beyond AccountState: flags kept beside it.
 BLOCKED = "blocked"
 PREDELETED = "predeleted"
-
-
-def administered_school(user: User, school_id: int) -> Structure | None:
-    """The school `school_id` if `user` administers it (as selectors.admin_scope
-    says: an admin function on it or on a structure above it), in one query
-    instead of the scope's two and the lookup's one: every console page starts
-    here (bench/portal)."""
-    admin_functions = Group.objects.filter(
-        kind=GroupKind.FUNCTION,
-        role__in=ADMIN_ROLES,
-        memberships__user=user,
-    ).filter(StartsWith(OuterRef("path"), F("structure__path")))
-    return Structure.objects.filter(
-        Exists(admin_functions), pk=school_id, kind=StructureKind.SCHOOL
-    ).first()
 
 
 def school_users(school: Structure) -> QuerySet:

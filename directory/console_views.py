@@ -29,19 +29,15 @@ from directory.forms import (
 )
 from directory.models import AppRight, ClassTeacher, Group, GroupKind, StructureKind
 from nati import portal
-from nati.access import app_required, console_structures, in_scope_or_404
+from nati.access import (
+    app_required,
+    console_school_or_404,
+    console_structures,
+    in_scope_or_404,
+)
 from nati.models import AuditEntry
 
 console = app_required(portal.CONSOLE)
-
-
-def _school_or_404(request, school_id: int):
-    """A school of the user's admin scope (nati.access.console_structures says
-    the same in two queries; this is one)."""
-    school = console_selectors.administered_school(request.user, school_id)
-    if school is None:
-        raise Http404
-    return school
 
 
 class _CountingPaginator(Paginator):
@@ -104,7 +100,7 @@ def console_home(request):
 @require_GET
 @console
 def console_users(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     classes = list(console_selectors.school_classes(school))
     form = UserFilterForm(request.GET or None, classes=classes)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -182,7 +178,7 @@ def _school_user_or_404(school, user_id: int):
 @require_GET
 @console
 def console_user(request, school_id: int, user_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     person = _school_user_or_404(school, user_id)
     context = {"school": school, "person": person}
     context["badge"], context["state"] = console_selectors.account_badge(person)
@@ -193,7 +189,7 @@ def console_user(request, school_id: int, user_id: int):
 def _user_removal(request, school_id, user_id, *, what: str, warning: str, remove):
     """Remove a user's photo or motto: ask first, then call the service (which
     records it in the audit log)."""
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     person = _school_user_or_404(school, user_id)
     card = reverse("console-user", args=[school.pk, person.pk])
     if not _confirmed(request):
@@ -238,7 +234,7 @@ def console_user_motto_remove(request, school_id: int, user_id: int):
 @require_GET
 @console
 def console_classes(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     context = {
         "school": school,
         "classes": console_selectors.classes_with_teachers(school),
@@ -269,7 +265,7 @@ def _class_answer(request, school, klass, *, error: str = ""):
 @require_POST
 @console
 def console_class_teacher_attach(request, school_id: int, class_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     klass = _class_or_404(school, class_id)
     form = TeacherAttachForm(request.POST, school=school)
     if not form.is_valid():
@@ -303,7 +299,7 @@ def _class_teacher_or_404(school, class_id: int, user_id: int) -> ClassTeacher:
 @require_POST
 @console
 def console_class_teacher_detach(request, school_id: int, class_id: int, user_id):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     link = _class_teacher_or_404(school, class_id, user_id)
     services.class_teacher_detach(
         klass=link.klass, teacher=link.user, actor=request.user, request=request
@@ -319,7 +315,7 @@ def console_class_teacher_detach(request, school_id: int, class_id: int, user_id
 @require_POST
 @console
 def console_class_teacher_main(request, school_id: int, class_id: int, user_id):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     link = _class_teacher_or_404(school, class_id, user_id)
     services.class_teacher_attach(
         klass=link.klass,
@@ -337,7 +333,7 @@ def console_class_teacher_main(request, school_id: int, class_id: int, user_id):
 @require_GET
 @console
 def console_groups(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     tab = request.GET.get("onglet", "manuels")
     if tab not in console_selectors.GROUP_TABS:
         tab = "manuels"
@@ -361,7 +357,7 @@ def _group_or_404(school, group_id: int, **lookup) -> Group:
 @require_GET
 @console
 def console_group(request, school_id: int, group_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     group = _group_or_404(school, group_id)
     context = {
         "school": school,
@@ -380,7 +376,7 @@ def _group_form_answer(request, school, form, group=None):
 @require_http_methods(["GET", "POST"])
 @console
 def console_group_create(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     form = ManualGroupForm(request.POST or None, school=school)
     if request.method == "GET" or not form.is_valid():
         return _group_form_answer(request, school, form)
@@ -394,7 +390,7 @@ def console_group_create(request, school_id: int):
 @require_http_methods(["GET", "POST"])
 @console
 def console_group_edit(request, school_id: int, group_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     group = _group_or_404(school, group_id, kind=GroupKind.MANUAL)
     rules = console_selectors.group_rules(group)
     initial = {
@@ -433,7 +429,7 @@ def _rights_rows(school, groups):
 @require_GET
 @console
 def console_rights(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     groups = list(console_selectors.school_groups(school).select_related("klass"))
     context = {
         "school": school,
@@ -446,7 +442,7 @@ def console_rights(request, school_id: int):
 @require_POST
 @console
 def console_right_set(request, school_id: int, group_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     group = _group_or_404(school, group_id)
     form = AppRightForm(request.POST)
     if not form.is_valid():
@@ -467,7 +463,7 @@ def console_right_set(request, school_id: int, group_id: int):
 @require_POST
 @console
 def console_family_messaging(request, school_id: int):
-    school = _school_or_404(request, school_id)
+    school = console_school_or_404(request, school_id)
     enabled = request.POST.get("enabled") == "1"
     if not _confirmed(request):
         text = (

@@ -5,7 +5,8 @@ the directory: memberships and rules are stored, so a check is an indexed
 join, never a walk through users.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 
 from accounts.models import User
 from directory.models import (
@@ -114,20 +115,14 @@ def user_apps(user: User) -> set[str]:
 
 def admin_scope(user: User) -> QuerySet:
     """Every structure `user` administers: those where they hold an admin
-    function, and everything below them. Two queries."""
-    paths = list(
-        Structure.objects.filter(
-            groups__kind=GroupKind.FUNCTION,
-            groups__role__in=ADMIN_ROLES,
-            groups__memberships__user=user,
-        ).values_list("path", flat=True)
-    )
-    if not paths:
-        return Structure.objects.none()
-    under = Q()
-    for path in paths:
-        under |= Q(path__startswith=path)
-    return Structure.objects.filter(under)
+    function, and everything below them (their path starts with the function's
+    structure's path). Lazy: one query, or a subquery of the caller's."""
+    admin_functions = Group.objects.filter(
+        kind=GroupKind.FUNCTION,
+        role__in=ADMIN_ROLES,
+        memberships__user=user,
+    ).filter(StartsWith(OuterRef("path"), F("structure__path")))
+    return Structure.objects.filter(Exists(admin_functions))
 
 
 def is_project_lead(user: User) -> bool:

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from directory import selectors
-from directory.models import Structure
+from directory.models import Structure, StructureKind
 from nati import portal
 
 
@@ -61,6 +61,13 @@ def console_structures(request):
 def console_structure_or_404(request, structure_id: int) -> Structure:
     """A structure the user administers, or 404."""
     return get_object_or_404(console_structures(request), pk=structure_id)
+
+
+def console_school_or_404(request, school_id: int) -> Structure:
+    """A school (not a district) the user administers, or 404. One query."""
+    return get_object_or_404(
+        console_structures(request), pk=school_id, kind=StructureKind.SCHOOL
+    )
 
 
 def in_scope_or_404(queryset, **lookup):

@@ -8,10 +8,9 @@ from django.views.decorators.http import require_http_methods
 from accounts.cas import services
 from accounts.cas.forms import ConnectorForm
 from accounts.cas.models import Connector
-from accounts.console_views import _school_or_404
 from directory.models import AppRight
 from nati import portal
-from nati.access import app_required, in_scope_or_404
+from nati.access import app_required, console_school_or_404, in_scope_or_404
 from nati.models import AuditEntry
 
 REFUSALS_SHOWN = 50
@@ -20,7 +19,7 @@ REFUSALS_SHOWN = 50
 @require_http_methods(["GET", "POST"])
 @app_required(portal.CONSOLE)
 def connectors(request, structure_id: int):
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     form = ConnectorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         connector = services.connector_create(
@@ -45,7 +44,7 @@ def connectors(request, structure_id: int):
 @require_http_methods(["GET", "POST"])
 @app_required(portal.CONSOLE)
 def connector_detail(request, structure_id: int, connector_id: int):
-    structure = _school_or_404(request, structure_id)
+    structure = console_school_or_404(request, structure_id)
     connector = in_scope_or_404(
         Connector.objects.filter(structure=structure), pk=connector_id
     )
