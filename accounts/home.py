@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from nati.access import request_apps
+from nati.cache import DIRECTORY, USER
 from nati.home import Tile, tile_provider
 
 
@@ -43,5 +44,5 @@ def my_account_tile(request) -> list[Tile]:
 
 
 def register() -> None:
-    tile_provider(connector_tiles)
+    tile_provider(connector_tiles, cache=(DIRECTORY, USER))
     tile_provider(my_account_tile)

@@ -13,6 +13,7 @@ from directory.merge import merge_handlers
 from directory.models import Affiliation, Link
 from directory.services import memberships_rebuild
 from nati.audit import audit_record
+from nati.cache import DIRECTORY, writes
 from nati.text import ascii_fold, user_search_name
 
 _LOGIN_CHARS = re.compile(r"[^a-z0-9]+")
@@ -201,6 +202,7 @@ def merge_key_generate(*, user: User, request=None) -> str:
     return key
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def accounts_merge(*, kept: User, key: str, request=None) -> User:
     """Bring the account holding `key` into `kept`: its children, its schools

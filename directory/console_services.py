@@ -11,8 +11,10 @@ from django.db import transaction
 from accounts.models import User
 from directory import services
 from directory.models import Group, GroupKind, Structure
+from nati.cache import DIRECTORY, writes
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def manual_group_save(
     *,
@@ -49,6 +51,7 @@ def manual_group_save(
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def favourites_delete(*, owner: User, group: Group) -> None:
     if group.owner_id != owner.pk or group.kind != GroupKind.FAVOURITES:

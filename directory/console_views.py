@@ -34,7 +34,9 @@ from nati.access import (
     console_school_or_404,
     console_structures,
     in_scope_or_404,
+    school_entry,
 )
+from nati.cache import DIRECTORY, USER, user_cache
 from nati.models import AuditEntry
 
 console = app_required(portal.CONSOLE)
@@ -90,28 +92,45 @@ def console_home(request):
 # --- Users -------------------------------------------------------------------
 
 
-# Known shortcoming: under load this list serves about 0.15-0.23 × the
-# framework floor's requests a second (bench/portal, target 0.3 ×), measured on
-# a 2-core machine shared with other work. Each page still costs six queries
-# (the user, their app rights, the school in scope, its classes, the page with
-# its total, the page's classes); what would lift it: one query for the app
-# right and the scope together, and the school's class list cached with the
-# import's version.
+# A page costs two queries (the user and the page with its total): the app
+# rights, the school in scope, its classes and who is in which class are kept
+# in the cache with the directory's generation (nati/cache.py, bench/portal).
 @require_GET
 @console
 def console_users(request, school_id: int):
+    facts_name = f"console:school-facts:{school_id}"
+    user_cache(request).prefetch(
+        {school_entry(school_id): (DIRECTORY, USER), facts_name: (DIRECTORY,)}
+    )
     school = console_school_or_404(request, school_id)
-    classes = list(console_selectors.school_classes(school))
+    facts = user_cache(request).get(
+        facts_name,
+        (DIRECTORY,),
+        lambda: {
+            "classes": list(console_selectors.school_classes(school)),
+            "class_names": console_selectors.school_class_names(school),
+            "roster": list(
+                console_selectors.users_filtered(school).values_list("pk", flat=True)
+            ),
+        },
+    )
+    classes = facts["classes"]
     form = UserFilterForm(request.GET or None, classes=classes)
     filters = form.cleaned_data if form.is_valid() else {}
-    users = console_selectors.users_filtered(
-        school,
-        query=filters.get("q", ""),
-        profile=filters.get("profile", ""),
-        klass={c.pk: c for c in classes}.get(filters.get("klass")),
-        state=filters.get("state", ""),
-    )
-    page = _page(request, users)
+    if any(filters.values()):
+        users = console_selectors.users_filtered(
+            school,
+            query=filters.get("q", ""),
+            profile=filters.get("profile", ""),
+            klass={c.pk: c for c in classes}.get(filters.get("klass")),
+            state=filters.get("state", ""),
+        )
+        page = _page(request, users)
+    else:
+        # The whole school, in the kept order: the page is read by id.
+        paginator = Paginator(facts["roster"], settings.NATI_CONSOLE_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = console_selectors.users_in_order(page.object_list)
     context = {
         "school": school,
         "form": form,
@@ -121,7 +140,7 @@ def console_users(request, school_id: int):
         ),
         "rows": _user_rows_html(
             reverse("console-users", args=[school.pk]),
-            console_selectors.user_rows(school, page.object_list),
+            console_selectors.user_rows(page.object_list, facts["class_names"]),
         ),
     }
     return render(request, "directory/console/users.html", context)

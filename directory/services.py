@@ -28,6 +28,7 @@ from directory.models import (
 )
 from nati import portal
 from nati.audit import audit_record
+from nati.cache import DIRECTORY, writes
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def _path_of(parent: Structure | None, pk: int) -> str:
     return f"{parent.path if parent else '/'}{pk}/"
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def structure_create(
     *,
@@ -109,6 +111,7 @@ def _group(structure: Structure, kind: str, role: str, name: str, klass=None) ->
     return group
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def structure_defaults_ensure(*, structure: Structure) -> None:
     """The groups, rules and app rights every structure starts with. Idempotent."""
@@ -165,6 +168,7 @@ def _default_rights(groups: Iterable[Group]) -> None:
     AppRight.objects.bulk_create(rights, ignore_conflicts=True)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def class_create(
     *,
@@ -207,12 +211,14 @@ def class_groups_ensure(*, klass: SchoolClass) -> dict[str, Group]:
     return groups
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def affiliation_add(*, user: User, structure: Structure) -> None:
     Affiliation.objects.get_or_create(user=user, structure=structure)
     memberships_rebuild(structure_ids=[structure.pk])
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def class_pupil_add(*, klass: SchoolClass, pupil: User) -> None:
     Affiliation.objects.get_or_create(user=pupil, structure=klass.structure)
@@ -220,6 +226,7 @@ def class_pupil_add(*, klass: SchoolClass, pupil: User) -> None:
     memberships_rebuild(structure_ids=[klass.structure_id])
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def class_teacher_attach(
     *,
@@ -253,6 +260,7 @@ def class_teacher_attach(
     return link
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def class_teacher_detach(
     *, klass: SchoolClass, teacher: User, actor: User | None = None, request=None
@@ -270,6 +278,7 @@ def class_teacher_detach(
         )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def link_create(
     *, parent: User, child: User, legal_representative: bool = True
@@ -286,6 +295,7 @@ def link_create(
     return link
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def function_grant(
     *, user: User, structure: Structure, role: str, actor: User | None = None
@@ -359,6 +369,7 @@ def _desired_memberships(structure_ids: list[int]) -> set[tuple[int, int]]:
     return desired
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
     """Bring the profile and class groups of these structures in line with the
@@ -383,6 +394,7 @@ def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
     return len(missing), len(stale)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def manual_group_create(
     *,
@@ -412,6 +424,7 @@ def manual_group_create(
     return group
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def manual_group_update(
     *,
@@ -461,6 +474,7 @@ def _rules_replace(group: Group, pairs: list[tuple[Group, Group]], *, outgoing: 
     _rules_ensure(pairs)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def group_inner_rule_set(
     *, group: Group, allowed: bool, actor: User, request=None
@@ -478,6 +492,7 @@ def group_inner_rule_set(
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def app_right_set(
     *, group: Group, app: str, granted: bool, actor: User, request=None
@@ -498,6 +513,7 @@ def app_right_set(
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def school_family_messaging_set(
     *, structure: Structure, enabled: bool, actor: User, request=None
@@ -529,6 +545,7 @@ def school_family_messaging_set(
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def favourites_save(
     *,
@@ -557,6 +574,7 @@ def favourites_save(
     return group
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def pupils_enrol(*, klass: SchoolClass, pupils: Iterable[User]) -> None:
     """Put many pupils in a class at once, then rebuild the groups once."""
@@ -571,6 +589,7 @@ def pupils_enrol(*, klass: SchoolClass, pupils: Iterable[User]) -> None:
     memberships_rebuild(structure_ids=[klass.structure_id])
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def links_create(*, pairs: Iterable[tuple[User, User]]) -> None:
     """Many (parent, child) legal-representative links at once."""
@@ -588,6 +607,7 @@ def links_create(*, pairs: Iterable[tuple[User, User]]) -> None:
 # --- Bulk variants for the feed import (directory.feeds.apply) ---------------
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def classes_groups_ensure(*, classes: Iterable[SchoolClass]) -> None:
     """class_groups_ensure for many classes, in a fixed number of queries."""
@@ -626,6 +646,7 @@ def classes_groups_ensure(*, classes: Iterable[SchoolClass]) -> None:
     _default_rights(g for g in groups.values() if g.role == GroupRole.TEACHERS)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def direction_grant_many(*, pairs: Iterable[tuple[int, int]]) -> int:
     """(structure id, user id): membership of the school's direction group, for
@@ -651,6 +672,7 @@ def direction_grant_many(*, pairs: Iterable[tuple[int, int]]) -> int:
     return len(missing)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def schools_create(
     *, schools: list[Structure], parent: Structure | None

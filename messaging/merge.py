@@ -11,6 +11,7 @@ from messaging.models import (
     MessagingPreference,
     Notification,
 )
+from nati import cache
 
 
 @merge_handler
@@ -29,3 +30,4 @@ def messaging_rows_move(*, kept, removed) -> None:
         MessagingPreference.objects.filter(user=removed).delete()
     else:
         MessagingPreference.objects.filter(user=removed).update(user=kept)
+    cache.bump_users(cache.INBOX, [kept.pk, removed.pk])

@@ -26,6 +26,7 @@ from messaging.models import (
     Notification,
 )
 from messaging.selectors import target_ids
+from nati import cache
 from nati.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def notification_post(
 ) -> int:
     """Post one entry to each recipient's news feed (users or user ids)."""
     ids = {getattr(r, "pk", r) for r in recipients}
+    cache.bump_users(cache.INBOX, ids)
     if connection.vendor == "postgresql" and len(ids) > 500:
         return _notifications_insert(ids, kind, text[:300], url, structure)
     Notification.objects.bulk_create(
@@ -290,6 +292,7 @@ def message_deliver(*, message_id: int) -> int:
     recipient_ids = list(
         Delivery.objects.filter(message=message).values_list("recipient_id", flat=True)
     )
+    # (notification_post below bumps these inboxes' generations.)
     message.state = MessageState.SENT
     message.recipient_count = len(recipient_ids)
     message.save(update_fields=["state", "recipient_count", "updated_at"])
@@ -322,6 +325,10 @@ def message_withdraw(*, message: Message, actor: User, request=None) -> None:
     now = timezone.now()
     Message.objects.filter(pk=message.pk).update(withdrawn_at=now, withdrawn_by=actor)
     Delivery.objects.filter(message=message).update(withdrawn_at=now)
+    cache.bump_users(
+        cache.INBOX,
+        Delivery.objects.filter(message=message).values_list("recipient_id", flat=True),
+    )
     Notification.objects.filter(
         kind="message", url=reverse("messaging-message", args=[message.pk])
     ).delete()
@@ -333,20 +340,27 @@ def message_withdraw(*, message: Message, actor: User, request=None) -> None:
 # --- Reading ------------------------------------------------------------------
 
 
+def _inbox_changed(delivery: Delivery) -> None:
+    cache.bump(cache.INBOX.format(user=delivery.recipient_id))
+
+
 def delivery_read_set(*, delivery: Delivery, read: bool) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
         read_at=timezone.now() if read else None
     )
+    _inbox_changed(delivery)
 
 
 def delivery_trash(*, delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(trashed_at=timezone.now())
+    _inbox_changed(delivery)
 
 
 def delivery_restore(*, delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk, deleted_at__isnull=True).update(
         trashed_at=None
     )
+    _inbox_changed(delivery)
 
 
 def delivery_delete(*, delivery: Delivery) -> None:
@@ -355,6 +369,7 @@ def delivery_delete(*, delivery: Delivery) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
         deleted_at=now, trashed_at=delivery.trashed_at or now
     )
+    _inbox_changed(delivery)
 
 
 def sent_trash(*, message: Message) -> None:
@@ -520,6 +535,7 @@ def flash_save(
     for name in FLASH_FIELDS:
         setattr(flash, name, fields[name])
     flash.save()
+    cache.bump(cache.FLASHES)
     audit_record(
         action="flash.create" if created else "flash.update",
         actor=actor,
@@ -544,12 +560,14 @@ def flash_delete(*, flash: FlashMessage, actor: User, request=None) -> None:
         request=request,
     )
     flash.delete()
+    cache.bump(cache.FLASHES)
 
 
 def flash_close(*, flash: FlashMessage, user: User) -> None:
     FlashRead.objects.bulk_create(
         [FlashRead(flash=flash, user=user)], ignore_conflicts=True
     )
+    cache.bump(cache.INBOX.format(user=user.pk))
 
 
 def flash_audience(flash: FlashMessage) -> QuerySet:

@@ -9,6 +9,7 @@ from messaging.models import Notification
 from messaging.services import notification_post
 from moderation.models import Report
 from nati.audit import audit_record
+from nati.cache import REPORTS, writes
 
 
 def _school_of(user: User) -> Structure | None:
@@ -19,6 +20,7 @@ def _school_of(user: User) -> Structure | None:
     )
 
 
+@writes(REPORTS)
 @transaction.atomic
 def report_create(
     *, reporter: User, notification: Notification, reason: str, request=None

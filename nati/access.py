@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from directory import selectors
 from directory.models import Structure, StructureKind
 from nati import portal
+from nati.cache import COMMON, DIRECTORY, USER, common_prefetch, user_cache
 
 
 class AppClosed(PermissionDenied):
@@ -24,11 +25,14 @@ class AppClosed(PermissionDenied):
 
 
 def request_apps(request) -> set[str]:
-    """The user's app codes, read once per request."""
+    """The user's app codes, from the cache (nati/cache.py), once per request."""
     if not hasattr(request, "_nati_apps"):
+        user = request.user
         request._nati_apps = (
-            selectors.user_apps(request.user)
-            if request.user.is_authenticated
+            common_prefetch(request).get(
+                "apps", COMMON["apps"], lambda: selectors.user_apps(user)
+            )
+            if user.is_authenticated
             else set()
         )
     return request._nati_apps
@@ -63,11 +67,25 @@ def console_structure_or_404(request, structure_id: int) -> Structure:
     return get_object_or_404(console_structures(request), pk=structure_id)
 
 
+def school_entry(school_id: int) -> str:
+    return f"console:school:{school_id}"
+
+
 def console_school_or_404(request, school_id: int) -> Structure:
-    """A school (not a district) the user administers, or 404. One query."""
-    return get_object_or_404(
-        console_structures(request), pk=school_id, kind=StructureKind.SCHOOL
+    """A school (not a district) the user administers, or 404. One query, kept
+    in the user's cache with the directory's generation."""
+    school = user_cache(request).get(
+        school_entry(school_id),
+        (DIRECTORY, USER),
+        lambda: (
+            console_structures(request)
+            .filter(pk=school_id, kind=StructureKind.SCHOOL)
+            .first()
+        ),
     )
+    if school is None:
+        raise Http404
+    return school
 
 
 def in_scope_or_404(queryset, **lookup):

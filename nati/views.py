@@ -9,11 +9,13 @@ from directory import selectors
 from directory.models import ClassPupil
 from nati import home, portal
 from nati.access import AppClosed, request_apps
+from nati.cache import DIRECTORY, USER, user_cache
 
 
 @login_required
 def home_page(request):
     user = request.user
+    home.prefetch(request, {"home:people": _PEOPLE_SCOPES})
     codes = request_apps(request)
     tiles = [
         home.Tile(app.name, app.icon, reverse(app.url_name), app.description)
@@ -24,24 +26,38 @@ def home_page(request):
     if not user.is_predeleted:
         tiles += home.extra_tiles_for(request)
     banners, panels = ([], []) if user.is_predeleted else home.panels_for(request)
-    context = {
-        "tiles": tiles,
-        "structures": selectors.user_structures(user),
-        "children": _children_with_classes(user),
-        "banners": banners,
-        "panels": panels,
-    }
+    people = user_cache(request).get(
+        "home:people", _PEOPLE_SCOPES, lambda: _people_of(user)
+    )
+    context = {"tiles": tiles, "banners": banners, "panels": panels, **people}
     return render(request, "nati/home.html", context)
 
 
-def _children_with_classes(user):
-    """A parent's children with their classes and schools, in two queries."""
-    if user.profile != Profile.PARENT:
-        return []
-    classes = ClassPupil.objects.select_related("klass__structure")
-    return selectors.children_of(user).prefetch_related(
-        Prefetch("pupil_links", queryset=classes)
-    )
+_PEOPLE_SCOPES = (DIRECTORY, USER)
+
+
+def _people_of(user) -> dict:
+    """The user's structures and, for a parent, their children with their
+    classes and schools: plain data, kept in the user's cache."""
+    structures = [
+        {"name": s.name, "uai": s.uai} for s in selectors.user_structures(user)
+    ]
+    children = []
+    if user.profile == Profile.PARENT:
+        classes = ClassPupil.objects.select_related("klass__structure")
+        for child in selectors.children_of(user).prefetch_related(
+            Prefetch("pupil_links", queryset=classes)
+        ):
+            children.append(
+                {
+                    "name": child.display_name,
+                    "classes": [
+                        (link.klass.name, link.klass.structure.name)
+                        for link in child.pupil_links.all()
+                    ],
+                }
+            )
+    return {"structures": structures, "children": children}
 
 
 @login_required

@@ -2,11 +2,15 @@
 
 from nati import portal
 from nati.access import request_apps
+from nati.cache import DIRECTORY, USER
+from nati.dates import current_school_year
 from nati.home import home_panel
 from presences import selectors
 
 
-@home_panel(order=10)
+@home_panel(
+    order=10, cache=(DIRECTORY, USER), key=lambda request: current_school_year()
+)
 def calls_panel(request):
     if portal.PRESENCES not in request_apps(request):
         return None

@@ -17,6 +17,7 @@ from accounts.models import Profile, User
 from directory.models import AppRight, Group, GroupRole, Membership, Structure
 from directory.services import app_right_set
 from nati.audit import audit_record
+from nati.cache import DIRECTORY, writes
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def connector_allowed(user: User, connectors: list[Connector]) -> Connector | No
     return codes.get(found)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def connector_create(
     *,
@@ -101,6 +103,7 @@ def attribution_groups(connector: Connector):
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def connector_attribution_set(
     *, connector: Connector, group_ids: set[int], actor: User, request=None

@@ -40,8 +40,9 @@ def test_the_group_list_runs_a_fixed_number_of_queries(
 ):
     client = client_for(world.director)
     client.get("/")
-    # user, app rights, school, the page with its total and member counts.
-    with django_assert_num_queries(5):
+    # user, school, the page with its total and member counts (the app rights
+    # and the header's count come from the cache).
+    with django_assert_num_queries(3):
         client.get(groups_url(world, "profils"))
 
 
@@ -52,9 +53,9 @@ def test_the_group_members_run_a_fixed_number_of_queries(
     url = reverse("console-group", args=[world.school_a.pk, group.pk])
     client = client_for(world.director)
     client.get("/")
-    # user, app rights, school, group, the page with its total, and whom the
-    # group writes to and is written by.
-    with django_assert_num_queries(8):
+    # user, school, group, the page with its total, and whom the group writes
+    # to and is written by (the app rights come from the cache).
+    with django_assert_num_queries(6):
         client.get(url)
 
 

@@ -90,16 +90,23 @@ def test_a_parents_home_reads_children_classes_and_schools_in_two_queries(
     services.pupils_enrol(klass=world.ce1, pupils=[world.pupil_ce1])
     services.links_create(pairs=[(world.parent_cm1, world.pupil_ce1)])
     client = client_for(world.parent_cm1)
-    client.get("/")
-    with django_assert_max_num_queries(12) as captured:
+
+    def class_queries(captured):
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if "directory_classpupil" in q["sql"]
+            or 'FROM "directory_schoolclass"' in q["sql"]
+        ]
+
+    with django_assert_max_num_queries(12) as cold:
         html = client.get("/").content.decode()
-    class_queries = [
-        q["sql"]
-        for q in captured.captured_queries
-        if "directory_classpupil" in q["sql"]
-        or 'FROM "directory_schoolclass"' in q["sql"]
-    ]
     # One query for the children's classes and schools, joined.
-    assert len(class_queries) == 1
+    assert len(class_queries(cold)) == 1
     assert "Moana Chan — CE1, École Arthur Rimbaud" in html
     assert "Māhina Pūtai — CM1, École Arthur Rimbaud" in html
+    # Then kept in the parent's cache: the next home page reads no class.
+    with django_assert_max_num_queries(12) as warm:
+        again = client.get("/").content.decode()
+    assert class_queries(warm) == []
+    assert "Moana Chan — CE1, École Arthur Rimbaud" in again
