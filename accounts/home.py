@@ -45,4 +45,4 @@ def my_account_tile(request) -> list[Tile]:
 
 def register() -> None:
     tile_provider(connector_tiles, cache=(DIRECTORY, USER))
-    tile_provider(my_account_tile)
+    tile_provider(my_account_tile, cache=())

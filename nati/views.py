@@ -2,7 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from accounts.models import Profile
 from directory import selectors
@@ -14,8 +16,24 @@ from nati.cache import DIRECTORY, USER, user_cache
 
 @login_required
 def home_page(request):
+    if request.user.is_predeleted:
+        # Only Mes données: nothing kept, nothing else shown.
+        context = {"body": _home_body(request), "banners": []}
+        return render(request, "nati/home.html", context)
+    # Tiles and panels carry no form: their HTML is kept whole, and a page
+    # whose facts have not changed costs one round trip to the cache.
+    name, scopes = home.body_entry(request, _PEOPLE_SCOPES)
+    home.prefetch(request, {name: scopes}, body=False)
+    body = user_cache(request).get(name, scopes, lambda: str(_home_body(request)))
+    context = {
+        "banners": home.panels_for(request, banners=True),
+        "body": mark_safe(body),  # noqa: S308 (our own template's output)
+    }
+    return render(request, "nati/home.html", context)
+
+
+def _home_body(request) -> str:
     user = request.user
-    home.prefetch(request, {"home:people": _PEOPLE_SCOPES})
     codes = request_apps(request)
     tiles = [
         home.Tile(app.name, app.icon, reverse(app.url_name), app.description)
@@ -23,14 +41,15 @@ def home_page(request):
         if app.code in codes
         and (not user.is_predeleted or app.code == portal.MES_DONNEES)
     ]
-    if not user.is_predeleted:
-        tiles += home.extra_tiles_for(request)
-    banners, panels = ([], []) if user.is_predeleted else home.panels_for(request)
+    if user.is_predeleted:
+        return render_to_string("nati/_home_body.html", {"tiles": tiles})
+    home.prefetch(request, {"home:people": _PEOPLE_SCOPES}, body=True)
+    tiles += home.extra_tiles_for(request)
     people = user_cache(request).get(
         "home:people", _PEOPLE_SCOPES, lambda: _people_of(user)
     )
-    context = {"tiles": tiles, "banners": banners, "panels": panels, **people}
-    return render(request, "nati/home.html", context)
+    context = {"tiles": tiles, "panels": home.panels_for(request, banners=False)}
+    return render_to_string("nati/_home_body.html", {**context, **people})
 
 
 _PEOPLE_SCOPES = (DIRECTORY, USER)
