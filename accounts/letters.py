@@ -20,6 +20,7 @@ from accounts.crypto import secret_decrypt, secret_encrypt
 from accounts.models import AccountState, Profile, User
 from accounts.pdf_worker import html_to_pdf
 from directory.models import Structure
+from nati import cache
 from nati.audit import audit_record
 from nati.documents import csv_bytes, pdf_render
 
@@ -91,6 +92,7 @@ def accounts_inform(
         ],
         batch_size=500,
     )
+    cache.bump_users(cache.USER, [user.pk for user in result.informed])
     audit_record(
         action="accounts.password_reset" if reset else "accounts.letters_issued",
         actor=actor,

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -126,11 +127,29 @@ def console_users(request, school_id: int):
             state=filters.get("state", ""),
         )
         page = _page(request, users)
+        rows = _user_rows_html(
+            reverse("console-users", args=[school.pk]),
+            console_selectors.user_rows(page.object_list, facts["class_names"]),
+        )
     else:
-        # The whole school, in the kept order: the page is read by id.
+        # The whole school, in the kept order: a page is a slice of ids, and
+        # its rows are kept as HTML until the directory or one of its users
+        # changes (their own generations are part of the stamp).
         paginator = Paginator(facts["roster"], settings.NATI_CONSOLE_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        page.object_list = console_selectors.users_in_order(page.object_list)
+        ids = list(page.object_list)
+        rows = user_cache(request).get(
+            f"console:rows:{school.pk}:{paginator.per_page}:{page.number}",
+            (DIRECTORY, *(USER.format(user=pk) for pk in ids)),
+            lambda: str(
+                _user_rows_html(
+                    reverse("console-users", args=[school.pk]),
+                    console_selectors.user_rows(
+                        console_selectors.users_in_order(ids), facts["class_names"]
+                    ),
+                )
+            ),
+        )
     context = {
         "school": school,
         "form": form,
@@ -138,10 +157,7 @@ def console_users(request, school_id: int):
         "class_options": _options(
             ((c.pk, c.name) for c in classes), filters.get("klass")
         ),
-        "rows": _user_rows_html(
-            reverse("console-users", args=[school.pk]),
-            console_selectors.user_rows(page.object_list, facts["class_names"]),
-        ),
+        "rows": mark_safe(rows),  # noqa: S308 (built by format_html_join)
     }
     return render(request, "directory/console/users.html", context)
 

@@ -141,3 +141,30 @@ def test_an_entry_is_computed_again_only_when_its_stamp_changes(world):
     assert read(world.parent_ce1) == 3
     django_cache.clear()
     assert read(world.parent_cm1) == 4  # a flushed cache is read again
+
+
+def test_a_listed_users_new_state_shows_on_the_console_page_read_before(
+    client_for, world
+):
+    from accounts.letters import accounts_inform
+    from accounts.models import AccountState, User
+
+    director = client_for(world.director)
+    url = reverse("console-users", args=[world.school_a.pk])
+
+    def row_of(user) -> str:
+        html = director.get(url).content.decode()
+        row = html[html.index(f"<td>{user.username}</td>") :]
+        return row[: row.index("</tr>")]
+
+    pupil = world.pupil_cm1
+    assert "Bloqué" not in row_of(pupil)
+    pupil.blocked = True
+    pupil.save()  # one user's own generation
+    assert "Bloqué" in row_of(pupil)
+
+    parent = User.objects.get(pk=world.parent_cm1.pk)
+    assert AccountState.INFORMED.label not in row_of(parent)
+    accounts_inform(structure=world.school_a, users=[parent], actor=world.director)
+    # Written in bulk: the letters bump each informed user's generation.
+    assert AccountState.INFORMED.label in row_of(parent)
