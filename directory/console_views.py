@@ -37,7 +37,7 @@ from nati.access import (
     in_scope_or_404,
     school_entry,
 )
-from nati.cache import DIRECTORY, USER, user_cache
+from nati.cache import DIRECTORY, USER, prefetched, user_cache
 from nati.models import AuditEntry
 
 console = app_required(portal.CONSOLE)
@@ -96,16 +96,22 @@ def console_home(request):
 # A page costs two queries (the user and the page with its total): the app
 # rights, the school in scope, its classes and who is in which class are kept
 # in the cache with the directory's generation (nati/cache.py, bench/portal).
+def _facts_entry(school_id: int) -> str:
+    return f"console:school-facts:{school_id}"
+
+
 @require_GET
+@prefetched(
+    lambda request, school_id: {
+        school_entry(school_id): (DIRECTORY, USER),
+        _facts_entry(school_id): (DIRECTORY,),
+    }
+)
 @console
 def console_users(request, school_id: int):
-    facts_name = f"console:school-facts:{school_id}"
-    user_cache(request).prefetch(
-        {school_entry(school_id): (DIRECTORY, USER), facts_name: (DIRECTORY,)}
-    )
     school = console_school_or_404(request, school_id)
     facts = user_cache(request).get(
-        facts_name,
+        _facts_entry(school_id),
         (DIRECTORY,),
         lambda: {
             "classes": list(console_selectors.school_classes(school)),

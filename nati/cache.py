@@ -154,3 +154,22 @@ def common_prefetch(request) -> UserCache:
     store = user_cache(request)
     store.prefetch(COMMON)
     return store
+
+
+def prefetched(entries: Callable[..., dict[str, tuple[str, ...]]]):
+    """A view whose entries (`entries(request, *args, **kwargs)`: name →
+    scopes) are read with the common ones, in the request's first round trip.
+    Put it above the access decorator."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.user.is_authenticated:
+                user_cache(request).prefetch(
+                    {**COMMON, **entries(request, *args, **kwargs)}
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
