@@ -13,15 +13,16 @@ from directory.models import Membership
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def _check_deploy(*, without=()):
     env = {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "x" * 64 + "production-like-secret-0123456789",
         "ALLOWED_HOSTS": "nati.pf",
     }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
+    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", *without):
+        env.pop(name, None)
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -29,6 +30,10 @@ def test_check_deploy_is_clean_with_production_settings():
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _check_deploy()
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -89,3 +94,9 @@ def test_a_celery_task_runs_on_a_real_worker(celery_live_worker):
     from nati.tasks import heartbeat
 
     assert heartbeat.delay().get(timeout=10) == "ok"
+
+
+def test_check_deploy_warns_when_processes_would_not_share_a_cache():
+    result = _check_deploy(without=["REDIS_URL"])
+    assert result.returncode != 0
+    assert "nati.W001" in result.stdout + result.stderr
