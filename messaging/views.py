@@ -16,12 +16,21 @@ from messaging.access import messagerie_required
 from messaging.forms import ComposeForm, PreferenceForm, ReportForm, ids_from
 from messaging.models import Attachment, Message, MessagingPreference, Notification
 from moderation.services import report_create
+from nati.cache import INBOX, user_cache
 
 PAGE_SIZE = 25
 
 
-def _page(request, queryset, size=PAGE_SIZE):
-    return Paginator(queryset, size).get_page(request.GET.get("page"))
+def _page(request, queryset, size=None, count=None):
+    paginator = Paginator(queryset, size or PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # known already: no COUNT query
+    return paginator.get_page(request.GET.get("page"))
+
+
+# Folders made of the user's own deliveries: their size is kept in the cache
+# until the inbox's generation changes (a delivery, a read, a trash…).
+_COUNTED_FOLDERS = {"inbox", "trash"}
 
 
 def _query(request) -> str:
@@ -35,7 +44,16 @@ def _list(request, tab: str, selector, searchable: bool = False):
     """A paginated folder; `tab` names its template and its tab."""
     query = _query(request) if searchable else ""
     queryset = selector(request.user, query) if searchable else selector(request.user)
-    context = {"page": _page(request, queryset), "query": query, "tab": tab}
+    count = None
+    if tab in _COUNTED_FOLDERS and not query:
+        count = user_cache(request).get(
+            f"messaging:count:{tab}", (INBOX,), queryset.count
+        )
+    context = {
+        "page": _page(request, queryset, count=count),
+        "query": query,
+        "tab": tab,
+    }
     return render(request, f"messaging/{tab}.html", context)
 
 

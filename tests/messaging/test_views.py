@@ -97,10 +97,13 @@ def test_every_list_pins_its_query_count(client_for, world, django_assert_num_qu
         (teacher, "messaging-sent"),
         (teacher, "messaging-drafts"),
     ]:
-        # user, page count, page rows (app rights and header count cached)
-        with django_assert_num_queries(3):
+        # user, page count, page rows (app rights and header count cached);
+        # the inbox and the trash keep their size with the inbox's generation
+        queries = 2 if name in ("messaging-inbox", "messaging-trash") else 3
+        client.get(reverse(name))  # the folder's size read once
+        with django_assert_num_queries(queries):
             assert client.get(reverse(name)).status_code == 200
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(queries):
             assert client.get(reverse(name), {"page": 2}).status_code == 200
 
 

@@ -168,3 +168,25 @@ def test_a_listed_users_new_state_shows_on_the_console_page_read_before(
     accounts_inform(structure=world.school_a, users=[parent], actor=world.director)
     # Written in bulk: the letters bump each informed user's generation.
     assert AccountState.INFORMED.label in row_of(parent)
+
+
+def test_the_inbox_kept_size_follows_new_messages(client_for, world, monkeypatch):
+    from messaging import views as messaging_views
+
+    parent = client_for(world.parent_cm1)
+    teacher = client_for(world.teacher_cm1)
+    inbox = reverse("messaging-inbox")
+
+    def write(n):
+        for i in range(n):
+            teacher.post(
+                reverse("messaging-compose"),
+                {"subject": f"Mot {i}", "body": "…", "users": [world.parent_cm1.pk]}
+                | {"action": "send"},
+            )
+
+    monkeypatch.setattr(messaging_views, "PAGE_SIZE", 2)
+    write(2)
+    assert "Page 1 sur" not in parent.get(inbox).content.decode()
+    write(1)
+    assert "Page 1 sur 2" in parent.get(inbox).content.decode()
