@@ -41,7 +41,9 @@ def connect() -> None:
     from accounts.cas.models import Connector
     from accounts.models import User
 
+    # A deleted or changed user is read again (their kept row logs them in).
     post_save.connect(_user_saved, sender=User, dispatch_uid="nati-cache-user")
+    post_delete.connect(_user_saved, sender=User, dispatch_uid="nati-cache-user-gone")
     for signal in (post_save, post_delete):
         signal.connect(
             _connector_changed, sender=Connector, dispatch_uid=f"nati-cache-{signal}"

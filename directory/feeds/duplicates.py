@@ -21,6 +21,7 @@ from directory.models import (
     Membership,
 )
 from nati.audit import audit_record
+from nati.cache import DIRECTORY, writes
 from nati.text import normalise_name
 
 # A name shared by more people than this is a common name, not a duplicate:
@@ -129,6 +130,7 @@ def _rows_move(model, field: str, other: str, kept: User, removed: User) -> None
     model.objects.filter(**{field: removed}).delete()
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def duplicate_merge(*, pair: DuplicatePair, actor: User, request=None) -> User:
     """ "Fusionner": one account for the person; nothing of the other is lost.

@@ -14,6 +14,7 @@ from accounts.models import User
 from directory import services
 from directory.models import Affiliation, PredeletionReprieve
 from nati.audit import audit_record
+from nati.cache import DIRECTORY, writes
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def reprieved_ids(*, now: dt.datetime | None = None) -> set[int]:
     )
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def predeleted_sweep(*, now: dt.datetime | None = None) -> int:
     """Delete the pre-deleted users whose time is over; returns how many."""
@@ -56,6 +58,7 @@ def predeleted_sweep(*, now: dt.datetime | None = None) -> int:
     return len(due)
 
 
+@writes(DIRECTORY)
 @transaction.atomic
 def predeletion_cancel(*, user: User, actor: User, request=None) -> None:
     """ "Réintégrer": restore the user now, and keep the feed from pre-deleting

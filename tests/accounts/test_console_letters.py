@@ -38,9 +38,9 @@ def test_the_pupil_list_shows_the_school_s_pupils_by_class(admin, world):
 def test_the_pupil_list_pins_its_query_count(admin, world, django_assert_num_queries):
     url = _url("accounts-console-list", world, "eleves")
     admin.get(url)
-    # user, count, page, classes (the session, the app rights, the header's
-    # count and the school within the admin scope are in the Redis cache)
-    with django_assert_num_queries(4):
+    # count, page, classes (the session, the user, the app rights, the
+    # header's count and the school within the admin scope are in the cache)
+    with django_assert_num_queries(3):
         admin.get(url)
 
 
@@ -48,7 +48,7 @@ def test_the_parent_list_pins_its_query_count(admin, world, django_assert_num_qu
     url = _url("accounts-console-list", world, "parents")
     admin.get(url)
     # the same, and the children of the page's parents
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         html = admin.get(url).content.decode()
     assert "Māhina Pūtai" in html and "Moana Chan" in html
 

@@ -40,9 +40,9 @@ def test_the_group_list_runs_a_fixed_number_of_queries(
 ):
     client = client_for(world.director)
     client.get("/")
-    # user, school, the page with its total and member counts (the app rights
-    # and the header's count come from the cache).
-    with django_assert_num_queries(3):
+    # school, the page with its total and member counts (the user, the app
+    # rights and the header's count come from the cache).
+    with django_assert_num_queries(2):
         client.get(groups_url(world, "profils"))
 
 
@@ -53,9 +53,9 @@ def test_the_group_members_run_a_fixed_number_of_queries(
     url = reverse("console-group", args=[world.school_a.pk, group.pk])
     client = client_for(world.director)
     client.get("/")
-    # user, school, group, the page with its total, and whom the group writes
-    # to and is written by (the app rights come from the cache).
-    with django_assert_num_queries(6):
+    # school, group, the page with its total, and whom the group writes to and
+    # is written by (the user and the app rights come from the cache).
+    with django_assert_num_queries(5):
         client.get(url)
 
 

@@ -104,10 +104,10 @@ def _list_queries(client, world, django_assert_num_queries, size, count):
     return response
 
 
-# The user and the page with its total: the session, the app rights, the
-# header's unread count, the school, its classes and who is in which class
-# come from the cache (nati/cache.py).
-USER_LIST_QUERIES = 2
+# The page with its total: the session, the user, the app rights, the header's
+# unread count, the school, its classes and who is in which class come from
+# the cache (nati/cache.py).
+USER_LIST_QUERIES = 1
 # The first list of the school reads these once: the school, its classes, who
 # is in which class, its roster.
 FIRST_LIST_QUERIES = USER_LIST_QUERIES + 4

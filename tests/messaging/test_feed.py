@@ -29,9 +29,9 @@ def test_the_feed_page_is_paginated_and_pins_its_queries(
     _post(world.parent_cm1, 45)
     client = client_for(world.parent_cm1)
     client.get(reverse("messaging-feed"))
-    # user, page count, page rows (the header's app rights and unread count
-    # come from the cache)
-    with django_assert_num_queries(3):
+    # page count, page rows (the user, the header's app rights and unread
+    # count come from the cache)
+    with django_assert_num_queries(2):
         page3 = client.get(reverse("messaging-feed"), {"page": 3}).content.decode()
     assert "Entrée 0 <" in page3 and "Page 3 sur 3" in page3
 
@@ -44,8 +44,8 @@ def test_the_home_page_with_a_feed_stays_light(
     client.get("/")
     # Everything the home page shows is kept in the parent's cache (the
     # banners, the feed, the unread count, the apps, the schools, the
-    # children): only the user is read.
-    with django_assert_num_queries(1):
+    # children), and so is the user: no query at all.
+    with django_assert_num_queries(0):
         response = client.get("/")
     assert len(response.content) < 40_000
 

@@ -190,3 +190,41 @@ def test_the_inbox_kept_size_follows_new_messages(client_for, world, monkeypatch
     assert "Page 1 sur" not in parent.get(inbox).content.decode()
     write(1)
     assert "Page 1 sur 2" in parent.get(inbox).content.decode()
+
+
+def test_a_warm_page_reads_the_user_from_the_cache(
+    client_for, world, django_assert_num_queries
+):
+    client = client_for(world.parent_cm1)
+    client.get("/_floor/")
+    with django_assert_num_queries(0):
+        assert client.get("/_floor/").status_code == 200
+
+
+def test_a_deleted_user_kept_in_the_cache_is_logged_out(client_for, world):
+    user = person("Tiare", "Faraire", "parent")
+    client = client_for(user)
+    assert client.get("/_floor/").status_code == 200
+    user.delete()
+    assert client.get("/_floor/").status_code == 302
+
+
+def test_a_password_changed_elsewhere_ends_the_kept_session(client_for, world):
+    client = client_for(world.parent_cm1)
+    assert client.get("/_floor/").status_code == 200
+    user = world.parent_cm1
+    user.set_password("un-autre-mot-de-passe-2026")
+    user.save()
+    assert client.get("/_floor/").status_code == 302
+
+
+def test_a_user_blocked_in_bulk_by_the_feed_is_read_again(client_for, world):
+    from accounts.models import User
+
+    client = client_for(world.parent_cm1)
+    assert "Messagerie" in _home(client)
+    # A bulk write, as the feeds make: no signal, the import bumps DIRECTORY.
+    User.objects.filter(pk=world.parent_cm1.pk).update(predeleted_at=timezone.now())
+    cache.bump(cache.DIRECTORY)
+    html = _home(client)
+    assert "Mes données" in html and 'href="/messagerie/"' not in html

@@ -60,9 +60,10 @@ def test_the_lead_sees_every_run_and_a_director_only_their_school(
     )
     for _ in range(30):
         ImportRun.objects.create(kind="aaf", source_path="x")
-    # Session, user, lead check, count, page (the scope is a subquery of the
-    # list; the app rights come from the cache): whatever the number of runs.
-    with django_assert_num_queries(5):
+    # Session, lead check, count, page (the scope is a subquery of the list;
+    # the user and the app rights come from the cache): whatever the number of
+    # runs.
+    with django_assert_num_queries(4):
         lead.get(reverse("imports-runs"))
 
 
