@@ -375,7 +375,8 @@ def mark_set(
     closed and a correction row opened, and the change is audited.
     `enrolled=True` says the caller fetched the pupil as one of the register's
     class (the call view does, to answer 404): the check is not made twice on
-    the 8:00 hot path."""
+    the 8:00 hot path. A mark of an open register is one statement, atomic by
+    itself; a correction is one transaction."""
     if kind is not None and _slot(kind) != slot:
         raise ValueError("kind does not fit slot")
     if not enrolled and not ClassPupil.objects.filter(

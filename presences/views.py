@@ -325,15 +325,6 @@ def mark(request, register_id, pupil_id):
     school = selectors.school_settings(
         register.structure_id, register.year_id, register.year_version
     )
-    reason = lateness = None
-    if form.cleaned_data["reason"]:
-        reason = school.reason(form.cleaned_data["reason"])
-        if reason is None:  # another school's
-            raise Http404
-    if form.cleaned_data["lateness_reason"]:
-        lateness = school.lateness_reason(form.cleaned_data["lateness_reason"])
-        if lateness is None:
-            raise Http404
     event = services.mark_set(
         register=register,
         pupil_id=pupil_id,
@@ -341,12 +332,29 @@ def mark(request, register_id, pupil_id):
         kind=kind,
         actor=request.user,
         at_time=form.cleaned_data["at_time"],
-        reason=reason,
-        lateness_reason=lateness,
+        reason=_school_reason_or_404(school.reason, form.cleaned_data["reason"]),
+        lateness_reason=_school_reason_or_404(
+            school.lateness_reason, form.cleaned_data["lateness_reason"]
+        ),
         enrolled=True,
     )
     if not request.htmx:
         return redirect(reverse("presences-call", args=[register.klass_id]))
+    return _mark_answer(request, register, pupil_id, slot, event, school)
+
+
+def _school_reason_or_404(find, pk):
+    """The school's reason `pk` (None if none asked); another school's is 404."""
+    if not pk:
+        return None
+    reason = find(pk)
+    if reason is None:
+        raise Http404
+    return reason
+
+
+def _mark_answer(request, register, pupil_id, slot, event, school):
+    """The row's part a mark changed: its presence marks, or its extras."""
     pupil = {"pk": pupil_id, "id": str(pupil_id)}
     if slot == "presence":
         slots = {"presence": event}
