@@ -98,6 +98,7 @@ def requests_of(client, item):
 def main() -> None:
     bench_django_setup()
     from django.db import connection
+
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
