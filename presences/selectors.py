@@ -77,8 +77,9 @@ def callable_classes(user: User) -> QuerySet:
 # the territory at once. Their queries are written in SQL (portable: PostgreSQL
 # and the demo's SQLite): building them through the ORM costs about 2.5 ms of
 # CPU each on this hardware, the SQL below about 0.2 ms. Who may take a class's
-# call is the rule of callable_classes: its teachers, and the direction of
-# its school (directed_school_ids); tests/presences/test_call.py checks both.
+# call is the rule of callable_classes (any school year here): its teachers,
+# and the direction of its school (directed_school_ids); test_call.py and
+# test_call_hot_path.py in tests/presences check both, and the 404s.
 
 # Who may take the call of class `c`: a ClassTeacher link of the user to it,
 # or a membership of its school's direction or ADML function group.
@@ -134,7 +135,7 @@ def _call_params(user: User, pk: int, **more) -> dict:
 
 
 def call_class_or_404(user: User, class_id: int) -> SchoolClass:
-    """The class whose call `user` takes (callable_classes' rule), with
+    """The class whose call `user` may take (see the rule above), with
     `year_id` and `year_version` of its school's current year (None when
     Présences is not initialised). One query."""
     found = list(SchoolClass.objects.raw(_CALL_CLASS_SQL, _call_params(user, class_id)))

@@ -98,7 +98,6 @@ def requests_of(client, item):
 def main() -> None:
     bench_django_setup()
     from django.db import connection
-
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
