@@ -7,6 +7,8 @@ only once a call was opened. Missing rows are computed ("call never taken"),
 never stored, which keeps a late change of exclusions free of clean-up.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -77,6 +79,10 @@ class YearSettings(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     initialised_at = models.DateTimeField(auto_now_add=True)
+    # Drawn anew by every change of the school's settings, exclusions or reasons
+    # (services.settings_changed): with the row's id, the key of the per-process
+    # cache of them that the 8:00 call reads (selectors.school_settings).
+    version = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         constraints = [

@@ -2,9 +2,10 @@
 
 import datetime as dt
 import logging
+import uuid
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,6 +63,13 @@ def _audit(action: str, actor: User, target, structure: Structure) -> None:
     audit_record(action=action, actor=actor, target=target, structure=structure)
 
 
+def settings_changed(*, structure_id: int) -> None:
+    """A new version of the school's year settings, exclusions and reasons: the
+    call's cache of them (selectors.school_settings) reads them anew. Inside the
+    change's transaction, so that it is drawn only if the change commits."""
+    YearSettings.objects.filter(structure_id=structure_id).update(version=uuid.uuid4())
+
+
 class InitialisationRefused(ValidationError):
     """Some classes have no teacher: their calls would have nobody to take them."""
 
@@ -103,6 +111,7 @@ def reasons_ensure(*, structure: Structure) -> None:
             if label not in existing
         ]
     )
+    settings_changed(structure_id=structure.pk)
 
 
 def _exclusion_check(start: dt.date, end: dt.date) -> None:
@@ -170,6 +179,7 @@ def exclusion_add(
 ) -> Exclusion:
     _exclusion_check(start, end)
     exclusion = Exclusion.objects.create(year=year, label=label, start=start, end=end)
+    settings_changed(structure_id=year.structure_id)
     _audit("presences.exclusion_add", actor, exclusion, year.structure)
     return exclusion
 
@@ -182,6 +192,7 @@ def exclusion_remove(*, exclusion: Exclusion, actor: User) -> None:
         )
     _audit("presences.exclusion_remove", actor, exclusion, exclusion.year.structure)
     exclusion.delete()
+    settings_changed(structure_id=exclusion.year.structure_id)
 
 
 def _fields_set(obj, values: dict, allowed: set[str]) -> None:
@@ -205,6 +216,7 @@ def year_settings_update(*, year: YearSettings, actor: User, **values) -> None:
         },
     )
     year.save(update_fields=list(values))
+    settings_changed(structure_id=year.structure_id)
     _audit("presences.settings_update", actor, year, year.structure)
 
 
@@ -226,6 +238,7 @@ def reason_update(*, reason: AbsenceReason, actor: User, **flags) -> None:
         # justified absence, whatever the form sent.
         reason.needs_regularisation = False
     reason.save()
+    settings_changed(structure_id=reason.structure_id)
     _audit("presences.reason_update", actor, reason, reason.structure)
 
 
@@ -234,6 +247,7 @@ def lateness_reason_add(
     *, structure: Structure, label: str, actor: User
 ) -> LatenessReason:
     reason = LatenessReason.objects.create(structure=structure, label=label)
+    settings_changed(structure_id=structure.pk)
     _audit("presences.lateness_reason_add", actor, reason, structure)
     return reason
 
@@ -243,36 +257,106 @@ def lateness_reason_add(
 
 def register_open(
     *, klass: SchoolClass, year: YearSettings, day: dt.date, half: str, actor: User
-) -> Register:
-    """The class's register of that half-day, created on first opening.
+) -> tuple[Register, bool]:
+    """The class's register of that half-day, created on first opening; and
+    whether this call created it (then it has no mark yet).
 
     Lazy creation, not a bulk generation at initialisation: a change of the
     exclusions or of the classes during the year needs no clean-up, and the
     rush of 8:00 writes one row per class, not a year of them in advance.
     """
-    register = Register.objects.filter(klass=klass, date=day, half=half).first()
-    if register is not None:
-        return register
-    try:
-        with transaction.atomic():
-            return Register.objects.create(
-                klass=klass,
-                structure_id=klass.structure_id,
-                date=day,
-                half=half,
-                starts_at=calendar.half_start(year, day, half),
-                opened_by=actor,
-            )
-    except IntegrityError:
-        # Two teachers of the class opened it at the same instant.
-        return Register.objects.get(klass=klass, date=day, half=half)
+    values = _db_values(
+        Register,
+        klass_id=klass.pk,
+        structure_id=klass.structure_id,
+        date=day,
+        half=half,
+        starts_at=calendar.half_start(year, day, half),
+        opened_by_id=actor.pk,
+        full_class=False,
+    )
+    created = list(Register.objects.raw(_REGISTER_INSERT_SQL, values))
+    if created:
+        return created[0], True
+    return Register.objects.get(klass_id=klass.pk, date=day, half=half), False
+
+
+def _db_values(model, **values) -> dict:
+    """`values` (by column) as the database takes them, for the SQL below."""
+    fields = model._meta
+    return {
+        name: fields.get_field(name).get_db_prep_save(value, connection)
+        for name, value in values.items()
+    }
+
+
+# One statement, whoever comes first: two teachers of the class opening it at
+# the same instant get the same row.
+_REGISTER_INSERT_SQL = """
+INSERT INTO presences_register
+    (klass_id, structure_id, date, half, starts_at, opened_by_id, full_class)
+VALUES (%(klass_id)s, %(structure_id)s, %(date)s, %(half)s, %(starts_at)s,
+        %(opened_by_id)s, %(full_class)s)
+ON CONFLICT (klass_id, date, half) DO NOTHING
+RETURNING *
+"""
+
+# A mark before validation: the slot's current event inserted or edited in
+# place, by one statement that checks as it writes that the register is still
+# open (a validated register takes corrections only).
+_MARK_COLUMNS = [
+    "register_id",
+    "pupil_id",
+    "structure_id",
+    "klass_id",
+    "date",
+    "half",
+    "kind",
+    "slot",
+    "at_time",
+    "reason_id",
+    "lateness_reason_id",
+    "comment",
+    "is_correction",
+    "created_by_id",
+    "created_at",
+]
+_MARK_UPSERT_SQL = """
+INSERT INTO presences_event
+    (register_id, pupil_id, structure_id, klass_id, date, half, kind, slot,
+     at_time, reason_id, lateness_reason_id, comment, is_correction,
+     created_by_id, created_at)
+SELECT %(register_id)s, %(pupil_id)s, %(structure_id)s, %(klass_id)s, %(date)s,
+       %(half)s, %(kind)s, %(slot)s, %(at_time)s, %(reason_id)s,
+       %(lateness_reason_id)s, %(comment)s, %(is_correction)s,
+       %(created_by_id)s, %(created_at)s
+WHERE EXISTS (SELECT 1 FROM presences_register r
+              WHERE r.id = %(register_id)s AND r.validated_at IS NULL)
+ON CONFLICT (register_id, pupil_id, slot) WHERE replaced_at IS NULL
+DO UPDATE SET kind = excluded.kind, at_time = excluded.at_time,
+    reason_id = excluded.reason_id,
+    lateness_reason_id = excluded.lateness_reason_id
+RETURNING id, created_by_id
+"""
+
+# Validation: full_class computed by the statement that closes the register,
+# so that a mark saved an instant before counts.
+_VALIDATE_SQL = """
+UPDATE presences_register
+SET validated_at = %(now)s, validated_by_id = %(actor)s,
+    changed_at = %(now)s, changed_by_id = %(actor)s,
+    full_class = NOT EXISTS (
+        SELECT 1 FROM presences_event e
+        WHERE e.register_id = presences_register.id AND e.replaced_at IS NULL)
+WHERE id = %(pk)s AND validated_at IS NULL
+RETURNING full_class
+"""
 
 
 def _slot(kind: str) -> str:
     return "presence" if kind in PRESENCE_KINDS else kind
 
 
-@transaction.atomic
 def mark_set(
     *,
     register: Register,
@@ -291,7 +375,8 @@ def mark_set(
     closed and a correction row opened, and the change is audited.
     `enrolled=True` says the caller fetched the pupil as one of the register's
     class (the call view does, to answer 404): the check is not made twice on
-    the 8:00 hot path."""
+    the 8:00 hot path. A mark of an open register is one statement, atomic by
+    itself; a correction is one transaction."""
     if kind is not None and _slot(kind) != slot:
         raise ValueError("kind does not fit slot")
     if not enrolled and not ClassPupil.objects.filter(
@@ -309,7 +394,74 @@ def mark_set(
             lateness_reason = None
     else:
         at_time, reason, lateness_reason = None, None, None
+    values = {
+        "kind": kind,
+        "at_time": at_time,
+        "reason": reason,
+        "lateness_reason": lateness_reason,
+    }
 
+    if not register.is_validated:
+        written, event = _mark_in_place(register, pupil_id, slot, actor, values)
+        if written:
+            return event
+        # Validated meanwhile: the mark becomes a correction.
+        register.refresh_from_db()
+    return _mark_correct(register, pupil_id, slot, actor, values)
+
+
+def _mark_in_place(register, pupil_id, slot, actor, values) -> tuple[bool, Event]:
+    """The mark of an open register, one statement (no transaction needed);
+    (False, None) if the register was validated in between."""
+    if values["kind"] is None:
+        deleted, _ = Event.objects.filter(
+            register_id=register.pk,
+            pupil_id=pupil_id,
+            slot=slot,
+            replaced_at__isnull=True,
+            register__validated_at__isnull=True,
+        ).delete()
+        still_open = deleted or (
+            Register.objects.filter(pk=register.pk, validated_at__isnull=True).exists()
+        )
+        return bool(still_open), None
+    event = Event(
+        **_event_fields(register, pupil_id, slot, actor),
+        created_at=timezone.now(),
+        **values,
+    )
+    columns = {column: getattr(event, column) for column in _MARK_COLUMNS}
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_UPSERT_SQL, _db_values(Event, **columns))
+        row = cursor.fetchone()
+    if row is None:
+        return False, None
+    event.pk, event.created_by_id = row[0], row[1]
+    # An edited row keeps its creation time; the one the database holds is
+    # not read back, for the caller shows none.
+    return True, event
+
+
+def _event_fields(register, pupil_id, slot, actor) -> dict:
+    """A new event's fields that say where and by whom, the register's
+    denormalised ones included."""
+    return {
+        "register_id": register.pk,
+        "pupil_id": pupil_id,
+        "slot": slot,
+        "structure_id": register.structure_id,
+        "klass_id": register.klass_id,
+        "date": register.date,
+        "half": register.half,
+        "created_by": actor,
+    }
+
+
+@transaction.atomic
+def _mark_correct(register, pupil_id, slot, actor, values) -> Event | None:
+    """A change of a validated call: the current row closed, a correction row
+    opened (unless the mark is withdrawn), the change audited."""
+    kind = values["kind"]
     now = timezone.now()
     current = (
         Event.objects.filter(
@@ -318,70 +470,34 @@ def mark_set(
         .select_for_update()
         .first()
     )
-    values = {
-        "kind": kind,
-        "at_time": at_time,
-        "reason": reason,
-        "lateness_reason": lateness_reason,
-    }
-    result = current
-    if not register.is_validated:
-        if kind is None:
-            if current is not None:
-                current.delete()
-            result = None
-        elif current is not None:
-            for name, value in values.items():
-                setattr(current, name, value)
-            current.save(update_fields=[*values])
-        else:
-            result = Event.objects.create(
-                register=register,
-                pupil_id=pupil_id,
-                slot=slot,
-                structure_id=register.structure_id,
-                klass_id=register.klass_id,
-                date=register.date,
-                half=register.half,
-                created_by=actor,
-                **values,
-            )
-    else:
-        unchanged = (current is None and kind is None) or (
-            current is not None
-            and all(
-                getattr(current, f"{n}_id" if n.endswith("reason") else n)
-                == (getattr(v, "pk", v))
-                for n, v in values.items()
-            )
+    unchanged = (current is None and kind is None) or (
+        current is not None
+        and all(
+            getattr(current, f"{n}_id" if n.endswith("reason") else n)
+            == (getattr(v, "pk", v))
+            for n, v in values.items()
         )
-        if unchanged:
-            return current
-        if current is not None:
-            current.replaced_at, current.replaced_by = now, actor
-            current.save(update_fields=["replaced_at", "replaced_by"])
-        result = None
-        if kind is not None:
-            result = Event.objects.create(
-                register=register,
-                pupil_id=pupil_id,
-                slot=slot,
-                structure_id=register.structure_id,
-                klass_id=register.klass_id,
-                date=register.date,
-                half=register.half,
-                created_by=actor,
-                is_correction=True,
-                **values,
-            )
-        _audit_correction(register, actor, pupil_id, slot, kind)
-        # Who changed a validated call; before validation each event's
-        # created_by already says who marked it (one write less a mark).
-        Register.objects.filter(pk=register.pk).update(
-            full_class=False, changed_at=now, changed_by=actor
+    )
+    if unchanged:
+        return current
+    if current is not None:
+        current.replaced_at, current.replaced_by = now, actor
+        current.save(update_fields=["replaced_at", "replaced_by"])
+    result = None
+    if kind is not None:
+        result = Event.objects.create(
+            **_event_fields(register, pupil_id, slot, actor),
+            is_correction=True,
+            **values,
         )
-        if result is not None:
-            _notify_on_commit(event_ids=[result.pk])
+    _audit_correction(register, actor, pupil_id, slot, kind)
+    # Who changed a validated call; before validation each event's
+    # created_by already says who marked it (one write less a mark).
+    Register.objects.filter(pk=register.pk).update(
+        full_class=False, changed_at=now, changed_by=actor
+    )
+    if result is not None:
+        _notify_on_commit(event_ids=[result.pk])
     return result
 
 
@@ -394,28 +510,24 @@ def _audit_correction(register, actor, pupil_id, slot, kind) -> None:
     )
 
 
-@transaction.atomic
 def register_validate(*, register: Register, actor: User) -> Register:
-    """Close the call. Validating with no mark records a full class."""
+    """Close the call. Validating with no mark records a full class. One
+    statement; a register validated meanwhile by someone else is read back."""
     if register.is_validated:
         return register
     now = timezone.now()
-    has_marks = Event.objects.filter(
-        register=register, replaced_at__isnull=True
-    ).exists()
+    params = {"now": _db_values(Register, validated_at=now)["validated_at"]}
+    params |= {"actor": actor.pk, "pk": register.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(_VALIDATE_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        register.refresh_from_db()
+        return register
     register.validated_at, register.validated_by = now, actor
-    register.full_class = not has_marks
     register.changed_at, register.changed_by = now, actor
-    register.save(
-        update_fields=[
-            "validated_at",
-            "validated_by",
-            "full_class",
-            "changed_at",
-            "changed_by",
-        ]
-    )
-    if has_marks:
+    register.full_class = bool(row[0])
+    if not register.full_class:
         _notify_on_commit(register_id=register.pk)
     return register
 
@@ -553,7 +665,7 @@ def declaration_accept(*, declaration: Declaration, actor: User) -> int:
     now = timezone.now()
     half_days = declaration_half_days(declaration, year)
     for day, half in half_days:
-        register = register_open(
+        register, _ = register_open(
             klass=klass, year=year, day=day, half=half, actor=actor
         )
         event = mark_set(

@@ -214,6 +214,17 @@ def build() -> dict:
     }
 
 
+def analyse() -> None:
+    """Fresh planner statistics, as a deployment's autovacuum keeps them. The
+    bench's PostgreSQL may run without autovacuum: right after the bulk build
+    its planner still believes the user table nearly empty, and reads all of
+    it for each class's pupils (36 ms a call page instead of 0.1 ms)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def reset_today() -> None:
     """Forget today's calls of the bench schools, so that a rerun rushes again."""
     from django.utils import timezone
@@ -286,6 +297,7 @@ def main() -> None:
     started = time.perf_counter()
     world = build()
     reset_today()
+    analyse()
     built = time.perf_counter() - started
     cookies = {item["klass"]: session_cookie(item["teacher"]) for item in world["rush"]}
     director_cookie = session_cookie(world["director"])

@@ -7,7 +7,7 @@ from presences import services
 
 def call(year, klass, day, half, teacher, marks=(), validate=True):
     """marks: (pupil, kind, reason-or-None) tuples."""
-    register = services.register_open(
+    register, _ = services.register_open(
         klass=klass, year=year, day=day, half=half, actor=teacher
     )
     for pupil, kind, reason in marks:

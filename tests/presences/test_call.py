@@ -228,7 +228,7 @@ def test_a_mark_costs_a_fixed_number_of_queries(
     client = client_for(world.teacher_cm1)
     _open(client, world.cm1)
     register = _register(world.cm1, morning)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(4):
         _mark(client, register, world.pupil_cm1, "absence")
 
 
