@@ -1,0 +1,88 @@
+"""Where an import's time goes: each phase's wall and CPU time, in-process.
+
+    .venv/bin/python bench/feeds/profile_feeds.py DIR [--scale 0.25] [--profile F]
+
+Generates DIR/full and DIR/changed (once), then runs on the bench database:
+full import from empty, the same again, the 2 % changed delivery; prints the
+time of each step (parse, then the apply steps) and the rows written. With
+--profile, cProfile of each run goes to F.<run>.
+"""
+
+import argparse
+import cProfile
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from feeds.bench_feeds import DEFAULT_URL, _empty, _writes  # noqa: E402
+from feeds.generate import generate  # noqa: E402
+from lib import bench_django_setup  # noqa: E402
+
+
+def _run(folder: Path, profile: str | None):
+    from directory.feeds.runs import aaf_import
+
+    marks = []
+
+    def progress(name, percent):
+        marks.append((name, time.monotonic(), time.process_time()))
+
+    profiler = cProfile.Profile() if profile else None
+    started, cpu = time.monotonic(), time.process_time()
+    marks.append(("start", started, cpu))
+    if profiler:
+        profiler.enable()
+    run = aaf_import(path=folder, progress=progress)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    marks.append(("end", time.monotonic(), time.process_time()))
+    steps = []
+    for (name, wall, c), (_, wall2, c2) in zip(marks, marks[1:], strict=False):
+        steps.append(f"{name.split()[0]}:{wall2 - wall:.2f}/{c2 - c:.2f}")
+    # consecutive "lecture" marks are files: fold them
+    print(f"  total {marks[-1][1] - started:.2f}s wall {marks[-1][2] - cpu:.2f}s cpu")
+    folded: dict[str, list[float]] = {}
+    for (name, wall, c), (_, wall2, c2) in zip(marks, marks[1:], strict=False):
+        key = name.split()[0]
+        acc = folded.setdefault(key, [0.0, 0.0])
+        acc[0] += wall2 - wall
+        acc[1] += c2 - c
+    print("  " + "  ".join(f"{k} {w:.2f}/{c:.2f}" for k, (w, c) in folded.items()))
+    print(f"  {run.status} {run.report.get('counts')}")
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--scale", type=float, default=0.25)
+    parser.add_argument("--profile")
+    parser.add_argument("--runs", default="full,again,changed")
+    args = parser.parse_args()
+    import os
+
+    os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_URL)
+    bench_django_setup()
+    from django.db import connection
+
+    for name, changed in (("full", 0.0), ("changed", 0.02)):
+        if not (args.dir / name).exists():
+            generate(args.dir / name, args.scale, changed=changed)
+    with connection.cursor() as cursor:
+        for name in args.runs.split(","):
+            if name == "full":
+                _empty(cursor)
+            before = _writes(cursor)
+            print(f"{name}:")
+            folder = args.dir / ("changed" if name == "changed" else "full")
+            profile = f"{args.profile}.{name}" if args.profile else None
+            _run(folder, profile)
+            print(f"  rows written {_writes(cursor) - before}")
+
+
+if __name__ == "__main__":
+    main()
