@@ -376,16 +376,19 @@ def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
     """Bring the profile and class groups of these structures in line with the
     facts, in bulk. Returns (added, removed).
 
-    The database computes the difference itself (two statements): at the
-    territory's size no membership row travels to Python and back."""
+    The database computes the difference itself: the wanted rows once, into a
+    temporary table, then one DELETE of the stale rows and one INSERT of the
+    missing ones. At the territory's size no membership row travels to Python
+    and back."""
     structure_ids = sorted(set(structure_ids))
     if not structure_ids:
         return 0, 0
-    desired = _desired_memberships_sql(structure_ids)
     ids = ", ".join(str(int(pk)) for pk in structure_ids)
     membership, group = Membership._meta.db_table, Group._meta.db_table
     kinds = f"'{GroupKind.PROFILE.value}', '{GroupKind.CLASS.value}'"
+    desired = _desired_memberships_sql(structure_ids)
     with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE membership_desired AS {desired}")
         cursor.execute(
             f"""
             DELETE FROM {membership} WHERE id IN (
@@ -393,7 +396,7 @@ def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
                 JOIN {group} g ON g.id = m.group_id
                 WHERE g.structure_id IN ({ids}) AND g.kind IN ({kinds})
                 AND NOT EXISTS (
-                    SELECT 1 FROM ({desired}) d
+                    SELECT 1 FROM membership_desired d
                     WHERE d.group_id = m.group_id AND d.user_id = m.user_id
                 )
             )
@@ -403,7 +406,7 @@ def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
         cursor.execute(
             f"""
             INSERT INTO {membership} (group_id, user_id)
-            SELECT d.group_id, d.user_id FROM ({desired}) d
+            SELECT d.group_id, d.user_id FROM membership_desired d
             WHERE NOT EXISTS (
                 SELECT 1 FROM {membership} m
                 WHERE m.group_id = d.group_id AND m.user_id = d.user_id
@@ -412,6 +415,7 @@ def memberships_rebuild(*, structure_ids: Iterable[int]) -> tuple[int, int]:
             """  # noqa: S608
         )
         added = cursor.rowcount
+        cursor.execute("DROP TABLE membership_desired")
     return added, removed
 
 
