@@ -111,6 +111,9 @@ def aaf_import(
             force_structures=force_structures,
             progress=_progress_saver(run, progress),
         )
+        # Freed now, by reference counting: the collector, enabled again,
+        # need not walk the whole delivery once more.
+        del delivery
     return _run_finish(run, report, started)
 
 
