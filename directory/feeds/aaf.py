@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -305,9 +306,12 @@ PARALLEL_MIN_BYTES = 8_000_000
 
 
 def _workers(jobs: list[tuple[str, Path]]) -> int:
-    """How many processes read the files: 1 for a small delivery, and inside a
-    daemon process (a Celery worker), which may not have children."""
+    """How many processes read the files: 1 for a small delivery, inside a
+    daemon process (a Celery worker), which may not have children, and in a
+    process with other threads, which forking could catch holding a lock."""
     if len(jobs) < 2 or multiprocessing.current_process().daemon:
+        return 1
+    if threading.active_count() > 1:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1

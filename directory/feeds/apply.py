@@ -86,6 +86,7 @@ class _Plan:
     touched_structures: set[int] = field(default_factory=set)
     # The structures of each delivered person once the affiliations are written.
     structures_now: dict[int, set[int]] = field(default_factory=dict)
+    person_structures: dict[str, list[int]] = field(default_factory=dict)
     uais: dict[int, str | None] = field(default_factory=dict)
 
 
@@ -569,10 +570,19 @@ def _rows_write(
 
 
 def _person_structures(plan: _Plan, person: PersonRecord) -> list[int]:
-    found = [plan.structures[k].pk for k in person.structures if k in plan.structures]
-    found = list(dict.fromkeys(found))
-    # A pupil belongs to one school: the first the delivery names that we know.
-    return found[:1] if person.profile == Profile.PUPIL else found
+    """The person's known structures, the main one first (computed once: the
+    steps ask for them several times per person)."""
+    found = plan.person_structures.get(person.external_id)
+    if found is None:
+        found = [
+            plan.structures[k].pk for k in person.structures if k in plan.structures
+        ]
+        found = list(dict.fromkeys(found))
+        # A pupil belongs to one school: the first the delivery names that we know.
+        if person.profile == Profile.PUPIL:
+            found = found[:1]
+        plan.person_structures[person.external_id] = found
+    return found
 
 
 def _unknown_references_warn(delivery: Delivery, plan: _Plan) -> None:
