@@ -1,6 +1,7 @@
 """Where an import's time goes: each phase's wall and CPU time, in-process.
 
     .venv/bin/python bench/feeds/profile_feeds.py DIR [--scale 0.25] [--profile F]
+        [--runs full,again,changed] [--serial]
 
 Generates DIR/full and DIR/changed (once), then runs on the bench database:
 full import from empty, the same again, the 2 % changed delivery; prints the
@@ -70,11 +71,19 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--profile")
     parser.add_argument("--runs", default="full,again,changed")
+    parser.add_argument(
+        "--serial", action="store_true", help="read the files on one core"
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("BENCH_DATABASE_URL", DEFAULT_URL)
     bench_django_setup()
     from django.db import connection
+
+    if args.serial:
+        from directory.feeds import aaf
+
+        aaf.PARALLEL_MIN_BYTES = 1 << 62
 
     for name, changed in (("full", 0.0), ("changed", 0.02)):
         if not (args.dir / name).exists():
