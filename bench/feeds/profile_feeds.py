@@ -24,13 +24,28 @@ from feeds.generate import generate  # noqa: E402
 from lib import bench_django_setup  # noqa: E402
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds of the PostgreSQL backend serving this process (it runs on
+    this machine): its PostgreSQL time, apart from the load of others."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _run(folder: Path, profile: str | None):
+    from django.db import connection
+
     from directory.feeds.runs import aaf_import
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     marks = []
 
     def progress(name, percent):
         marks.append((name, time.monotonic(), time.process_time()))
+        pg_marks.append(_backend_cpu(backend))
+
+    pg_marks = [_backend_cpu(backend)]
 
     profiler = cProfile.Profile() if profile else None
     started, cpu = time.monotonic(), time.process_time()
@@ -44,23 +59,28 @@ def _run(folder: Path, profile: str | None):
         profiler.disable()
         profiler.dump_stats(profile)
     marks.append(("end", time.monotonic(), time.process_time()))
+    pg_marks.append(_backend_cpu(backend))
     children = os.times()
     child_cpu = children.children_user + children.children_system - child_before
-    steps = []
-    for (name, wall, c), (_, wall2, c2) in zip(marks, marks[1:], strict=False):
-        steps.append(f"{name.split()[0]}:{wall2 - wall:.2f}/{c2 - c:.2f}")
-    # consecutive "lecture" marks are files: fold them
     print(
         f"  total {marks[-1][1] - started:.2f}s wall {marks[-1][2] - cpu:.2f}s cpu"
         f" (+ {child_cpu:.2f}s cpu of the reading processes)"
     )
+    print(f"  PostgreSQL backend {pg_marks[-1] - pg_marks[0]:.2f}s cpu")
+    # Consecutive "lecture" marks are files: folded into one step.
     folded: dict[str, list[float]] = {}
-    for (name, wall, c), (_, wall2, c2) in zip(marks, marks[1:], strict=False):
+    steps = zip(marks, marks[1:], pg_marks, pg_marks[1:], strict=False)
+    for (name, wall, c), (_, wall2, c2), pg, pg2 in steps:
         key = name.split()[0]
-        acc = folded.setdefault(key, [0.0, 0.0])
+        acc = folded.setdefault(key, [0.0, 0.0, 0.0])
         acc[0] += wall2 - wall
         acc[1] += c2 - c
-    print("  " + "  ".join(f"{k} {w:.2f}/{c:.2f}" for k, (w, c) in folded.items()))
+        acc[2] += pg2 - pg
+    print("  step wall/cpu/PostgreSQL cpu:")
+    print(
+        "  "
+        + "  ".join(f"{k} {w:.2f}/{c:.2f}/{p:.2f}" for k, (w, c, p) in folded.items())
+    )
     print(f"  {run.status} {run.report.get('counts')}")
     return run
 
