@@ -20,7 +20,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from accounts.services import logins_allocate
+from accounts.services import login_base, logins_allocate
 from directory import services
 from directory.feeds import duplicates, predeletion
 from directory.feeds.records import Delivery, PersonRecord
@@ -84,6 +84,9 @@ class _Plan:
     user_ids: dict[str, int] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
     touched_structures: set[int] = field(default_factory=set)
+    # The structures of each delivered person once the affiliations are written.
+    structures_now: dict[int, set[int]] = field(default_factory=dict)
+    person_structures: dict[str, list[int]] = field(default_factory=dict)
     uais: dict[int, str | None] = field(default_factory=dict)
 
 
@@ -142,13 +145,26 @@ def _apply(delivery: Delivery, force: frozenset[str], step) -> None:
     _disappearance_apply(delivery, plan)
     _counts_finish(delivery, plan, moved)
     step("groups", 80)
-    # A known shortcoming: on a first import of the whole territory this
-    # rebuild (the foundation's, through bulk_create) is the largest remaining
-    # cost; writing its missing rows with rows_insert (COPY) would lift it.
+    _statistics_refresh(moved)
     services.memberships_rebuild(structure_ids=plan.touched_structures)
     step("duplicates", 95)
     duplicates.duplicates_detect(user_ids=moved.fresh)
     step("done", 100)
+
+
+# After this many new accounts the tables' statistics are refreshed before the
+# groups are rebuilt: planned on the sizes of before (empty, on a first
+# import), the rebuild's joins take nested loops and cost several times more.
+ANALYZE_AFTER = 5000
+
+
+def _statistics_refresh(changes: "_Changes") -> None:
+    if connection.vendor != "postgresql" or len(changes.created) < ANALYZE_AFTER:
+        return
+    models = (User, Affiliation, Link, ClassPupil, ClassTeacher, SchoolClass)
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {tables}")
 
 
 # --- Structures ---------------------------------------------------------------
@@ -435,7 +451,7 @@ def _users_apply(delivery: Delivery, plan: _Plan) -> _Changes:
             users.append(user)
             changes.fresh.append(user.pk)
         fields = [*OWNED_FIELDS, *FILLED_FIELDS, "predeleted_at", "search_name"]
-        User.objects.bulk_update(users, fields, batch_size=_BATCH)
+        rows_update(User, users, fields)
 
     if new_people:
         _users_create(delivery, plan, changes, new_people)
@@ -446,7 +462,7 @@ def _users_create(delivery, plan: _Plan, changes: _Changes, people: list) -> Non
     """New accounts, with their logins, written by COPY: at the territory's
     size Django's bulk_create spends more time building rows than the
     database spends storing them."""
-    logins = logins_allocate((p.first_name, p.last_name) for p in people)
+    logins = _logins_allocate([(p.first_name, p.last_name) for p in people])
     fields = [f for f in User._meta.concrete_fields if not f.primary_key]
     defaults = {f.attname: f.get_default() for f in fields}
     now = timezone.now()
@@ -475,6 +491,36 @@ def _users_create(delivery, plan: _Plan, changes: _Changes, people: list) -> Non
         changes.fresh.append(ids[person.external_id])
 
 
+# Up to this many new people, accounts.services.logins_allocate (which asks
+# only for the logins that could collide) is the cheaper.
+_LOGINS_IN_BULK = 1000
+
+
+def _logins_allocate(names: list[tuple[str, str]]) -> list[str]:
+    """The logins logins_allocate gives (the same, in the same order), in time
+    linear in the number of people: each login base remembers the number it
+    has reached, where logins_allocate tries 2, 3, … again for each namesake
+    (at the territory's size, a few hundred per name: quadratic)."""
+    if len(names) <= _LOGINS_IN_BULK:
+        return logins_allocate(names)
+    taken = set(User.objects.values_list("username", flat=True))
+    reached: dict[str, int] = {}
+    logins = []
+    for first, last in names:
+        base = login_base(first, last)
+        number = reached.get(base, 1)
+        candidate = base if number == 1 else f"{base}{number}"
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}{number}"
+        # Every number below is taken, and stays so: the next namesake
+        # starts here.
+        reached[base] = number
+        taken.add(candidate)
+        logins.append(candidate)
+    return logins
+
+
 def rows_insert(model, columns: list[str], rows: list[tuple]) -> None:
     """Insert plain rows: COPY on PostgreSQL, executemany elsewhere (the demo's
     SQLite)."""
@@ -496,6 +542,48 @@ def rows_insert(model, columns: list[str], rows: list[tuple]) -> None:
             )
 
 
+def rows_update(model, objs: list, fields: list[str]) -> None:
+    """Update these fields of these rows. On PostgreSQL the new values go by
+    COPY into a temporary table and one UPDATE … FROM applies them: Django's
+    bulk_update builds a CASE per field and row, which costs more than the
+    update itself. Elsewhere (the demo's SQLite), bulk_update."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(objs, fields, batch_size=_BATCH)
+        return
+    quote = connection.ops.quote_name
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    names = [quote(f.column) for f in columns]
+    listed = ", ".join(names)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE feed_update AS "  # noqa: S608
+            f"SELECT {pk}, {listed} FROM {table} WITH NO DATA"
+        )
+        with cursor.cursor.copy(
+            f"COPY feed_update ({pk}, {listed}) FROM STDIN"
+        ) as copy:
+            for obj in objs:
+                copy.write_row(
+                    (
+                        obj.pk,
+                        *(
+                            f.get_db_prep_save(getattr(obj, f.attname), connection)
+                            for f in columns
+                        ),
+                    )
+                )
+        assignments = ", ".join(f"{name} = u.{name}" for name in names)
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM feed_update u "  # noqa: S608
+            f"WHERE {table}.{pk} = u.{pk}"
+        )
+        cursor.execute("DROP TABLE feed_update")
+
+
 # --- Affiliations, classes, links ---------------------------------------------------
 
 
@@ -508,15 +596,23 @@ def _rows_write(
     if delete:
         model.objects.filter(pk__in=delete).delete()
     rows_insert(model, list(columns), create)
-    if update:
-        model.objects.bulk_update(update, fields, batch_size=_BATCH)
+    rows_update(model, update, list(fields))
 
 
 def _person_structures(plan: _Plan, person: PersonRecord) -> list[int]:
-    found = [plan.structures[k].pk for k in person.structures if k in plan.structures]
-    found = list(dict.fromkeys(found))
-    # A pupil belongs to one school: the first the delivery names that we know.
-    return found[:1] if person.profile == Profile.PUPIL else found
+    """The person's known structures, the main one first (computed once: the
+    steps ask for them several times per person)."""
+    found = plan.person_structures.get(person.external_id)
+    if found is None:
+        found = [
+            plan.structures[k].pk for k in person.structures if k in plan.structures
+        ]
+        found = list(dict.fromkeys(found))
+        # A pupil belongs to one school: the first the delivery names that we know.
+        if person.profile == Profile.PUPIL:
+            found = found[:1]
+        plan.person_structures[person.external_id] = found
+    return found
 
 
 def _unknown_references_warn(delivery: Delivery, plan: _Plan) -> None:
@@ -545,6 +641,7 @@ def _affiliations_apply(delivery: Delivery, plan: _Plan, changes: _Changes) -> N
         if user_id is None or person.profile == Profile.PARENT:
             continue
         wanted = set(_person_structures(plan, person))
+        plan.structures_now[user_id] = wanted
         current = plan.affiliations.get(user_id, {})
         for structure_id in wanted - current.keys():
             create.append((user_id, structure_id))
@@ -676,12 +773,18 @@ def _direction_apply(delivery: Delivery, plan: _Plan) -> None:
 
 
 def _touch_users(plan: _Plan, users: dict[int, str]) -> None:
-    """The structures of these people need their groups rebuilt."""
-    for user_id, _external_id in users.items():
+    """The structures of these people (before and after the import) need their
+    groups rebuilt. Both are known already for the delivered people."""
+    unknown = []
+    for user_id in users:
         plan.touched_structures |= set(plan.affiliations.get(user_id, {}))
-    if users:
+        if user_id in plan.structures_now:
+            plan.touched_structures |= plan.structures_now[user_id]
+        else:
+            unknown.append(user_id)
+    if unknown:
         plan.touched_structures |= set(
-            Affiliation.objects.filter(user_id__in=list(users)).values_list(
+            Affiliation.objects.filter(user_id__in=unknown).values_list(
                 "structure_id", flat=True
             )
         )

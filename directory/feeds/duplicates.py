@@ -29,34 +29,38 @@ from nati.text import normalise_name
 MAX_GROUP = 4
 
 
-def _key(last_name: str, first_name: str, profile: str) -> tuple[str, str, str]:
-    return normalise_name(last_name), normalise_name(first_name), profile
-
-
 @transaction.atomic
 def duplicates_detect(*, user_ids: Iterable[int]) -> int:
     """List the new pairs involving these users; returns how many were added.
 
-    Pairs already listed (open, dissociated or merged) are left as they are."""
+    Pairs already listed (open, dissociated or merged) are left as they are.
+    One pass over the candidates: a user of `user_ids` who is not a candidate
+    (inactive, merged) can be in no pair, so their key is not needed."""
     user_ids = set(user_ids)
     if not user_ids:
         return 0
     fields = ("pk", "last_name", "first_name", "profile", "birth_date")
-    fresh = User.objects.filter(pk__in=user_ids).values_list(*fields)
-    keys = {_key(last, first, profile) for _, last, first, profile, _ in fresh}
-    last_names = {k[0] for k in keys}
+    candidates = User.objects.filter(is_active=True, merged_into__isnull=True)
+    names: dict[str, str] = {}  # a name's normal form, computed once per name
+
+    def normal(name: str) -> str:
+        found = names.get(name)
+        if found is None:
+            found = names[name] = normalise_name(name)
+        return found
 
     groups: dict[tuple, list[tuple[int, object]]] = defaultdict(list)
-    candidates = User.objects.filter(
-        is_active=True, merged_into__isnull=True, profile__in={k[2] for k in keys}
-    ).values_list(*fields)
-    for pk, last, first, profile, birth in candidates.iterator(chunk_size=10000):
-        key = _key(last, first, profile)
-        if key[0] in last_names and key in keys:
-            groups[key].append((pk, birth))
+    fresh_keys = set()
+    rows = candidates.values_list(*fields).iterator(chunk_size=10000)
+    for pk, last, first, profile, birth in rows:
+        key = (normal(last), normal(first), profile)
+        groups[key].append((pk, birth))
+        if pk in user_ids:
+            fresh_keys.add(key)
 
     pairs = set()
-    for members in groups.values():
+    for key in fresh_keys:
+        members = groups[key]
         if len(members) < 2 or len(members) > MAX_GROUP:
             continue
         for i, (a, birth_a) in enumerate(members):
