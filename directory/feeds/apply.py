@@ -34,6 +34,7 @@ from directory.models import (
     Structure,
     StructureKind,
 )
+from nati.cache import DIRECTORY, bump
 from nati.dates import current_school_year
 from nati.text import user_search_name
 
@@ -110,6 +111,9 @@ def delivery_apply(
             _apply(delivery, force_structures, step)
             if dry_run:
                 raise _DryRun
+            # Users, classes and links were written in bulk, past the services
+            # and their signals: every page's kept facts are read again.
+            bump(DIRECTORY)
     except _DryRun:
         report.status = "held" if report.held else "dry-run"
     except FeedError as error:

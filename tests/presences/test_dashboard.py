@@ -117,7 +117,7 @@ def test_the_dashboard_costs_the_same_queries_whatever_the_classes(
     time_machine.move_to(at(monday, 9), tick=False)
     client = client_for(world.director)
     _dashboard(client, world)
-    with django_assert_num_queries(13) as small:
+    with django_assert_num_queries(12) as small:
         _dashboard(client, world)
     small_count = len(small.captured_queries)  # before the query log wraps
     for name in ("CP", "CE2", "CM2"):
