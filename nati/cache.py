@@ -112,16 +112,20 @@ class UserCache:
             found = cache.get_many(missing)
             for key in missing:
                 self._raw[key] = found.get(key)
+            # A scope never written (or flushed) starts now, all in one trip.
+            # Two processes starting one at once only make each other's
+            # entries stale: starting a scope is a bump.
+            started = {
+                key: uuid.uuid4().hex[:16]
+                for key in missing
+                if key.startswith("gen:") and self._raw[key] is None
+            }
+            if started:
+                cache.set_many(started, timeout=None)
+                self._raw.update(started)
 
     def _stamp(self, scopes: Iterable[str]) -> tuple:
-        keys = self._scope_keys(scopes)
-        for key in keys:
-            if self._raw.get(key) is None:
-                # A scope never written (or flushed): start it, keeping a
-                # token another process may have started meanwhile.
-                cache.add(key, uuid.uuid4().hex[:16], timeout=None)
-                self._raw[key] = cache.get(key)
-        return tuple(self._raw[key] for key in keys)
+        return tuple(self._raw[key] for key in self._scope_keys(scopes))
 
     def get(self, name: str, scopes: Iterable[str], build: Callable):
         """The entry `name`, computed by `build()` when its stamp is stale."""

@@ -1,4 +1,5 @@
 import datetime as dt
+import functools
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,9 +8,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -257,15 +259,62 @@ def _call_context(request, register, pupils, school, created: bool) -> dict:
             events.setdefault(event.pupil_id, {})[event.slot] = event
     base = _mark_base(register)
     rows = [_row(pupil, events.get(pupil["pk"], {}), base) for pupil in pupils]
+    csrf_input = _csrf_input(request)
     return {
         "register": register,
         "rows": rows,
+        # A call not marked yet (every call at 8:00): its rows are the
+        # template's own unmarked row, filled in.
+        "rows_html": None if events else _unmarked_rows_html(rows, csrf_input),
         "reasons": school.reasons,
         "lateness_reasons": school.lateness_reasons,
         "marked": sum(1 for row in rows if row["presence"]),
         "now": timezone.localtime().strftime("%H:%M"),
-        "csrf_input": _csrf_input(request),
+        "csrf_input": csrf_input,
     }
+
+
+_SLOT = "\x01{}\x01"
+
+
+@functools.cache
+def _unmarked_row_pattern() -> tuple[str, str]:
+    """presences/_pupil_rows.html's markup of an unmarked row, rendered once a
+    process with markers where a row's values go, as a format string; and
+    what the template writes after its loop."""
+    row = {
+        "id": _SLOT.format("id"),
+        "name": _SLOT.format("name"),
+        "url": mark_safe(_SLOT.format("url")),  # noqa: S308 (a marker)
+        "presence": None,
+        "incident": None,
+        "notebook": None,
+    }
+    context = {
+        "rows": [row],
+        "whole": True,
+        "csrf_input": mark_safe(_SLOT.format("csrf")),  # noqa: S308 (a marker)
+    }
+    html = render_to_string("presences/_pupil_rows.html", context)
+    after = render_to_string("presences/_pupil_rows.html", {**context, "rows": []})
+    html = html.removesuffix(after).replace("{", "{{").replace("}", "}}")
+    for name in ("id", "name", "url", "csrf"):
+        html = html.replace(_SLOT.format(name), "{" + name + "}")
+    return html, after
+
+
+def _unmarked_rows_html(rows: list[dict], csrf_input: str) -> str:
+    pattern, after = _unmarked_row_pattern()
+    html = "".join(
+        pattern.format(
+            id=escape(row["id"]),
+            name=escape(row["name"]),
+            url=row["url"],
+            csrf=csrf_input,
+        )
+        for row in rows
+    )
+    return mark_safe(html + after)  # noqa: S308 (the template's markup, escaped values)
 
 
 def _row(pupil: dict, slots: dict, mark_base: str) -> dict:

@@ -4,6 +4,7 @@ Protocol: Apereo CAS 2.0 / 3.0 (service tickets only; nati grants no proxy).
 """
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from dataclasses import dataclass
@@ -177,6 +178,76 @@ def refusal_record(
     )
 
 
+# The ticket with its user, connector and the connector's structure, in one
+# hand-written join: serviceValidate is Pronote's hot path, and the ORM took
+# longer to compile this select_related than the database to answer it.
+_TICKET_MODELS = (
+    ("t", ServiceTicket),
+    ("u", User),
+    ("c", Connector),
+    ("s", Structure),
+)
+
+
+def _select_list() -> str:
+    return ", ".join(
+        f'{alias}."{field.column}"'
+        for alias, model in _TICKET_MODELS
+        for field in model._meta.concrete_fields
+    )
+
+
+_TICKET_SQL = None
+
+
+@functools.cache
+def _raw_values_are_python(vendor: str) -> bool:
+    """Whether the database hands these models' columns back as Python values
+    (PostgreSQL does; SQLite's dates need Django's converters)."""
+    return not any(
+        hasattr(field, "from_db_value")
+        or connection.ops.get_db_converters(field.get_col(model._meta.db_table))
+        for _alias, model in _TICKET_MODELS
+        for field in model._meta.concrete_fields
+    )
+
+
+def _ticket_read(ticket: str) -> ServiceTicket | None:
+    global _TICKET_SQL
+    if not _raw_values_are_python(connection.vendor):
+        return (
+            ServiceTicket.objects.select_related("user", "connector__structure")
+            .filter(ticket=ticket)
+            .first()
+        )
+    if _TICKET_SQL is None:
+        _TICKET_SQL = (
+            f"SELECT {_select_list()}"  # noqa: S608 (our models' own columns)
+            f" FROM {ServiceTicket._meta.db_table} t"
+            f" JOIN {User._meta.db_table} u ON u.id = t.user_id"
+            f" JOIN {Connector._meta.db_table} c ON c.id = t.connector_id"
+            f" JOIN {Structure._meta.db_table} s ON s.id = c.structure_id"
+            " WHERE t.ticket = %s"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_TICKET_SQL, [ticket])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for _alias, model in _TICKET_MODELS:
+        fields = model._meta.concrete_fields
+        values = row[start : start + len(fields)]
+        start += len(fields)
+        instances.append(
+            model.from_db(connection.alias, [f.attname for f in fields], values)
+        )
+    found, user, connector, structure = instances
+    connector.structure = structure
+    found.user, found.connector = user, connector
+    return found
+
+
 def ticket_validate(
     *, ticket: str, service: str, renew: bool, request
 ) -> ServiceTicket:
@@ -197,14 +268,14 @@ def ticket_validate(
     now = timezone.now()
     with transaction.atomic():
         _commit_without_waiting()
-        first_use = ServiceTicket.objects.filter(
-            ticket=ticket, consumed_at__isnull=True
-        ).update(consumed_at=now)
-    found = (
-        ServiceTicket.objects.select_related("user", "connector__structure")
-        .filter(ticket=ticket)
-        .first()
-    )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ServiceTicket._meta.db_table} SET consumed_at = %s"  # noqa: S608
+                " WHERE ticket = %s AND consumed_at IS NULL",
+                [connection.ops.adapt_datetimefield_value(now), ticket],
+            )
+            first_use = cursor.rowcount
+    found = _ticket_read(ticket)
     if found is None:
         raise _refused("INVALID_TICKET", f"Le ticket {ticket} est inconnu.", request)
     connector, user = found.connector, found.user

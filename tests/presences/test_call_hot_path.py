@@ -234,3 +234,37 @@ def test_the_director_of_another_school_gets_404_on_the_call(
     assert response.status_code == 404
     register.refresh_from_db()
     assert not register.is_validated and not register.events.exists()
+
+
+def test_an_unmarked_call_is_the_templates_own_markup(client_for, world, rf):
+    """The rows of a call not marked yet are filled into the template's own
+    unmarked row: the same bytes as the template's loop, names escaped."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from presences import views
+
+    rows = [
+        {
+            "id": "12",
+            "name": "Māhina <Pūtai> & co",
+            "url": mark_safe("/presences/registres/3/eleves/12/"),
+            "presence": None,
+            "incident": None,
+            "notebook": None,
+        },
+        {
+            "id": "13",
+            "name": "Teva {Chan}",
+            "url": mark_safe("/presences/registres/3/eleves/13/"),
+            "presence": None,
+            "incident": None,
+            "notebook": None,
+        },
+    ]
+    csrf = mark_safe('<input type="hidden" name="csrfmiddlewaretoken" value="t0k">')
+    by_template = render_to_string(
+        "presences/_pupil_rows.html", {"rows": rows, "whole": True, "csrf_input": csrf}
+    )
+    assert views._unmarked_rows_html(rows, csrf) == by_template
+    assert "Māhina &lt;Pūtai&gt; &amp; co" in by_template
