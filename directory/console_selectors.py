@@ -57,7 +57,7 @@ def users_filtered(
     *,
     query: str = "",
     profile: str = "",
-    klass: SchoolClass | None = None,
+    klass: SchoolClass | int | None = None,
     state: str = "",
 ) -> QuerySet:
     """The console's user list: name (accent-insensitive), profile, class and

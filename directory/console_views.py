@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
@@ -114,8 +115,9 @@ def console_users(request, school_id: int):
         _facts_entry(school_id),
         (DIRECTORY,),
         lambda: {
-            "classes": list(console_selectors.school_classes(school)),
-            "class_names": console_selectors.school_class_names(school),
+            "classes": list(
+                console_selectors.school_classes(school).values_list("pk", "name")
+            ),
             "roster": list(
                 console_selectors.users_filtered(school).values_list("pk", flat=True)
             ),
@@ -124,18 +126,28 @@ def console_users(request, school_id: int):
     classes = facts["classes"]
     form = UserFilterForm(request.GET or None, classes=classes)
     filters = form.cleaned_data if form.is_valid() else {}
+
+    def class_names():
+        # Who is in which class: read only to build rows, kept apart.
+        return user_cache(request).get(
+            f"console:class-names:{school.pk}",
+            (DIRECTORY,),
+            lambda: console_selectors.school_class_names(school),
+        )
+
+    stamp = None
     if any(filters.values()):
         users = console_selectors.users_filtered(
             school,
             query=filters.get("q", ""),
             profile=filters.get("profile", ""),
-            klass={c.pk: c for c in classes}.get(filters.get("klass")),
+            klass=filters.get("klass"),  # one of the school's (the form checks)
             state=filters.get("state", ""),
         )
         page = _page(request, users)
         rows = _user_rows_html(
             reverse("console-users", args=[school.pk]),
-            console_selectors.user_rows(page.object_list, facts["class_names"]),
+            console_selectors.user_rows(page.object_list, class_names()),
         )
     else:
         # The whole school, in the kept order: a page is a slice of ids, and
@@ -144,14 +156,15 @@ def console_users(request, school_id: int):
         paginator = Paginator(facts["roster"], settings.NATI_CONSOLE_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         ids = list(page.object_list)
+        stamp = (DIRECTORY, *(USER.format(user=pk) for pk in ids))
         rows = user_cache(request).get(
             f"console:rows:{school.pk}:{paginator.per_page}:{page.number}",
-            (DIRECTORY, *(USER.format(user=pk) for pk in ids)),
+            stamp,
             lambda: str(
                 _user_rows_html(
                     reverse("console-users", args=[school.pk]),
                     console_selectors.user_rows(
-                        console_selectors.users_in_order(ids), facts["class_names"]
+                        console_selectors.users_in_order(ids), class_names()
                     ),
                 )
             ),
@@ -160,12 +173,28 @@ def console_users(request, school_id: int):
         "school": school,
         "form": form,
         "page": page,
-        "class_options": _options(
-            ((c.pk, c.name) for c in classes), filters.get("klass")
-        ),
+        "class_options": _options(classes, filters.get("klass")),
         "rows": mark_safe(rows),  # noqa: S308 (built by format_html_join)
     }
-    return render(request, "directory/console/users.html", context)
+
+    def body():
+        return str(render_to_string(_USERS_BODY, context, request=request))
+
+    if stamp is not None and set(request.GET) <= {"page"}:
+        # A page of the whole school, no filter: its body (filters, rows,
+        # pager; no form to protect) is kept whole, with the rows' stamp.
+        html = user_cache(request).get(
+            f"console:users-body:{school.pk}:{page.paginator.per_page}:{page.number}",
+            stamp,
+            body,
+        )
+    else:
+        html = body()
+    page_context = {"school": school, "body": mark_safe(html)}  # noqa: S308
+    return render(request, "directory/console/users.html", page_context)
+
+
+_USERS_BODY = "directory/console/_users_body.html"
 
 
 # The list's rows and options are built with format_html_join rather than

@@ -30,13 +30,12 @@ class UserFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, classes: list, **kwargs):
-        # The school's classes, read once by the view for both the options and
-        # the check: a class of another school is not a valid choice.
+    def __init__(self, *args, classes: list[tuple[int, str]], **kwargs):
+        # The school's classes as (id, name), read once by the view for both
+        # the options and the check: a class of another school is not a valid
+        # choice.
         super().__init__(*args, **kwargs)
-        self.fields["klass"].choices = [("", "Toutes")] + [
-            (c.pk, c.name) for c in classes
-        ]
+        self.fields["klass"].choices = [("", "Toutes"), *classes]
 
 
 class TeacherAttachForm(forms.Form):

@@ -31,7 +31,7 @@ REPORTS = "reports"  # moderation reports
 ENTRY_TIMEOUT = 6 * 3600
 # Raise it when what an entry holds changes shape: a deploy then reads none of
 # the entries the previous code wrote.
-ENTRY_SHAPE = 2
+ENTRY_SHAPE = 3
 
 # Bumps made by this process: a request that wrote after its first read reads
 # the generations again rather than trust what it fetched before its write.
