@@ -303,7 +303,12 @@ def main() -> None:
     director_cookie = session_cookie(world["director"])
 
     workers = int(os.environ.get("BENCH_WORKERS", "4"))
-    clients = int(os.environ.get("BENCH_CLIENTS", "16"))
+    # 8 concurrent clients, as issue #2 defines its p95. With closed-loop
+    # clients the mean wait is clients ÷ throughput: 16 clients at the target's
+    # 170 req/s already wait 94 ms on average, so "170 req/s and p95 < 100 ms"
+    # can only hold together at about 10 clients or fewer (the closing note of
+    # the second session gives the 16-client figures too).
+    clients = int(os.environ.get("BENCH_CLIENTS", "8"))
     # A port of our own: other benchmarks may run beside this one.
     with serve(port=int(os.environ.get("BENCH_PORT", "8155")), workers=workers) as base:
         floor = floor_stats(base, director_cookie, clients=clients, requests=1000)
