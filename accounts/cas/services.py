@@ -189,15 +189,21 @@ _TICKET_MODELS = (
 )
 
 
-def _select_list() -> str:
-    return ", ".join(
+@functools.cache
+def _ticket_sql() -> str:
+    columns = ", ".join(
         f'{alias}."{field.column}"'
         for alias, model in _TICKET_MODELS
         for field in model._meta.concrete_fields
     )
-
-
-_TICKET_SQL = None
+    return (
+        f"SELECT {columns}"  # noqa: S608 (our models' own columns)
+        f" FROM {ServiceTicket._meta.db_table} t"
+        f" JOIN {User._meta.db_table} u ON u.id = t.user_id"
+        f" JOIN {Connector._meta.db_table} c ON c.id = t.connector_id"
+        f" JOIN {Structure._meta.db_table} s ON s.id = c.structure_id"
+        " WHERE t.ticket = %s"
+    )
 
 
 @functools.cache
@@ -213,24 +219,14 @@ def _raw_values_are_python(vendor: str) -> bool:
 
 
 def _ticket_read(ticket: str) -> ServiceTicket | None:
-    global _TICKET_SQL
     if not _raw_values_are_python(connection.vendor):
         return (
             ServiceTicket.objects.select_related("user", "connector__structure")
             .filter(ticket=ticket)
             .first()
         )
-    if _TICKET_SQL is None:
-        _TICKET_SQL = (
-            f"SELECT {_select_list()}"  # noqa: S608 (our models' own columns)
-            f" FROM {ServiceTicket._meta.db_table} t"
-            f" JOIN {User._meta.db_table} u ON u.id = t.user_id"
-            f" JOIN {Connector._meta.db_table} c ON c.id = t.connector_id"
-            f" JOIN {Structure._meta.db_table} s ON s.id = c.structure_id"
-            " WHERE t.ticket = %s"
-        )
     with connection.cursor() as cursor:
-        cursor.execute(_TICKET_SQL, [ticket])
+        cursor.execute(_ticket_sql(), [ticket])
         row = cursor.fetchone()
     if row is None:
         return None

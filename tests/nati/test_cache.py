@@ -17,6 +17,14 @@ def _home(client) -> str:
     return client.get("/").content.decode()
 
 
+def _write(client_for, sender, recipient, subject: str) -> None:
+    """A message sent from the compose form, as the browser sends it."""
+    client_for(sender).post(
+        reverse("messaging-compose"),
+        {"subject": subject, "body": "…", "users": [recipient.pk], "action": "send"},
+    )
+
+
 def test_messagerie_closed_for_families_leaves_the_parents_home_at_once(
     client_for, world
 ):
@@ -46,11 +54,7 @@ def test_a_new_feed_entry_and_message_show_on_the_next_page(client_for, world):
 
     inbox, badge = reverse("messaging-inbox"), 'title="messages non lus"'
     assert badge not in parent.get(inbox).content.decode()
-    client_for(world.teacher_cm1).post(
-        reverse("messaging-compose"),
-        {"subject": "Cahiers", "body": "À couvrir", "users": [world.parent_cm1.pk]}
-        | {"action": "send"},
-    )
+    _write(client_for, world.teacher_cm1, world.parent_cm1, "Cahiers")
     html = parent.get(inbox).content.decode()
     assert badge in html and "Cahiers" in html
 
@@ -174,16 +178,11 @@ def test_the_inbox_kept_size_follows_new_messages(client_for, world, monkeypatch
     from messaging import views as messaging_views
 
     parent = client_for(world.parent_cm1)
-    teacher = client_for(world.teacher_cm1)
     inbox = reverse("messaging-inbox")
 
     def write(n):
         for i in range(n):
-            teacher.post(
-                reverse("messaging-compose"),
-                {"subject": f"Mot {i}", "body": "…", "users": [world.parent_cm1.pk]}
-                | {"action": "send"},
-            )
+            _write(client_for, world.teacher_cm1, world.parent_cm1, f"Mot {i}")
 
     monkeypatch.setattr(messaging_views, "PAGE_SIZE", 2)
     write(2)
